@@ -1,0 +1,13 @@
+//! ucam: a terminal account manager for UCloud / SCloud IAM sub-accounts.
+//!
+//! The library holds everything; `main.rs` only parses arguments and picks the
+//! TUI or a subcommand, so integration tests can reach every part.
+
+pub mod api;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod password;
+pub mod paths;
+pub mod sandbox;
+pub mod tui;
