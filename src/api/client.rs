@@ -190,7 +190,12 @@ impl Client {
         let bytes = self.read_body(action, response, &request_id).await?;
         let latency = started.elapsed();
         let body = decode_body(action, &bytes, &request_id)?;
-        tracing::debug!(action, ?latency, request_id = request_id.as_deref(), "answered");
+        tracing::debug!(
+            action,
+            ?latency,
+            request_id = request_id.as_deref(),
+            "answered"
+        );
 
         Ok(ApiResponse {
             body,
@@ -311,8 +316,11 @@ mod tests {
         let ok: Result<Empty, _> = decode_body("A", br#"{"RetCode":"0"}"#, &None);
         assert!(ok.is_ok());
 
-        let refused: Result<Empty, _> =
-            decode_body("A", br#"{"RetCode":"171","Message":"Signature VerifyAC Error"}"#, &None);
+        let refused: Result<Empty, _> = decode_body(
+            "A",
+            br#"{"RetCode":"171","Message":"Signature VerifyAC Error"}"#,
+            &None,
+        );
         assert_eq!(refused.unwrap_err().ret_code(), Some(171));
     }
 

@@ -23,7 +23,10 @@ pub enum ApiError {
     },
 
     /// The gateway answered with an HTTP error status.
-    #[error("{action}: HTTP {status} from {endpoint}{}", request_id_suffix(request_id))]
+    #[error(
+        "{action}: HTTP {status} from {endpoint}{}",
+        request_id_suffix(request_id)
+    )]
     HttpStatus {
         action: String,
         endpoint: String,
@@ -41,7 +44,10 @@ pub enum ApiError {
     },
 
     /// The body was not the JSON the action answers with.
-    #[error("{action}: unreadable response ({reason}){}", request_id_suffix(request_id))]
+    #[error(
+        "{action}: unreadable response ({reason}){}",
+        request_id_suffix(request_id)
+    )]
     Decode {
         action: String,
         reason: String,
@@ -102,14 +108,16 @@ impl ApiError {
             Self::Transport { .. } | Self::Timeout { .. } => true,
             Self::HttpStatus { status, .. } => matches!(status, 429 | 502 | 503 | 504),
             Self::RetCode { code, .. } => {
-                matches!(code, 110 | 150 | 153) || (*code >= 2000 && !NOT_FOUND_CODES.contains(code))
+                matches!(code, 110 | 150 | 153)
+                    || (*code >= 2000 && !NOT_FOUND_CODES.contains(code))
             }
             Self::Decode { .. } | Self::RetriesExhausted { .. } => false,
         }
     }
 
     pub fn is_not_found(&self) -> bool {
-        self.ret_code().is_some_and(|code| NOT_FOUND_CODES.contains(&code))
+        self.ret_code()
+            .is_some_and(|code| NOT_FOUND_CODES.contains(&code))
     }
 
     /// Throttled, or a transient failure that outlasted every retry.

@@ -128,7 +128,10 @@ impl LoginProfileChange {
             ("Password", self.password.is_some()),
             ("MaxPasswordAge", self.max_password_age.is_some()),
             ("MFABindRequired", self.mfa_bind_required.is_some()),
-            ("PasswordResetRequired", self.password_reset_required.is_some()),
+            (
+                "PasswordResetRequired",
+                self.password_reset_required.is_some(),
+            ),
         ]
         .into_iter()
         .filter_map(|(name, set)| set.then_some(name))
@@ -265,9 +268,9 @@ fn lenient_u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Err
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     };
-    number
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| serde::de::Error::custom(format!("MaxPasswordAge: not a day count: {value}")))
+    number.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+        serde::de::Error::custom(format!("MaxPasswordAge: not a day count: {value}"))
+    })
 }
 
 fn lenient_status<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ProfileStatus, D::Error> {
@@ -329,7 +332,15 @@ mod tests {
 
     #[test]
     fn status_parses_case_insensitively_and_names_the_choices() {
-        assert_eq!("inactive".parse::<ProfileStatus>(), Ok(ProfileStatus::Inactive));
-        assert!("Frozen".parse::<ProfileStatus>().unwrap_err().contains("Active or Inactive"));
+        assert_eq!(
+            "inactive".parse::<ProfileStatus>(),
+            Ok(ProfileStatus::Inactive)
+        );
+        assert!(
+            "Frozen"
+                .parse::<ProfileStatus>()
+                .unwrap_err()
+                .contains("Active or Inactive")
+        );
     }
 }

@@ -180,7 +180,9 @@ impl From<f64> for ParamValue {
 impl From<f32> for ParamValue {
     fn from(value: f32) -> Self {
         // Through the decimal text so that 0.1f32 stays 0.1, not 0.10000000149.
-        Self(format_float(value.to_string().parse().unwrap_or(f64::from(value))))
+        Self(format_float(
+            value.to_string().parse().unwrap_or(f64::from(value)),
+        ))
     }
 }
 
