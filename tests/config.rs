@@ -589,6 +589,17 @@ fn a_config_without_private_keys_may_be_readable() {
 }
 
 #[test]
+fn environment_debug_shows_names_not_values() {
+    let env: Environment = [("UCLOUD_PRIVATE_KEY", SECRET), ("UCLOUD_REGION", "sg")]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        format!("{env:?}"),
+        r#"Environment(["UCLOUD_PRIVATE_KEY", "UCLOUD_REGION"])"#
+    );
+}
+
+#[test]
 fn settings_debug_hides_the_private_key() {
     let settings = parse_settings(
         &format!("[profiles.x]\npublic_key = \"p\"\nprivate_key = \"{SECRET}\"\n"),
