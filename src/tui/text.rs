@@ -94,18 +94,6 @@ pub fn date(unix_seconds: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// RFC 3339 in UTC, whole seconds: `2024-05-01T12:00:00Z`.
-pub fn rfc3339(unix_seconds: i64) -> String {
-    let seconds = unix_seconds.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        date(unix_seconds),
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,7 +104,6 @@ mod tests {
         assert_eq!(date(951_782_400), "2000-02-29");
         assert_eq!(date(1_700_000_000), "2023-11-14");
         assert_eq!(date(-1), "1969-12-31");
-        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
     }
 
     #[test]

@@ -3,14 +3,14 @@
 //! appends each finished submit to the audit file.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::api::iam::{MAX_PAGE_SIZE, PAGE_CONCURRENCY};
 use crate::api::{ApiError, ApiResponse, Client, LoginProfileChange};
-use crate::audit::{AuditEntry, AuditLog};
+use crate::audit::{AuditEntry, AuditLog, OUTCOME_FAILED, OUTCOME_OK, rfc3339_utc};
 
 use super::app::{Command, Reply, SubmitId, Submitted};
 
@@ -139,7 +139,7 @@ impl Worker {
                 self.client.endpoint(),
                 &change,
                 &result,
-                now(),
+                SystemTime::now(),
             );
             let audit = audit.clone();
             let written = tokio::task::spawn_blocking(move || audit.append(&entry)).await;
@@ -169,31 +169,24 @@ fn audit_path_hint(audit: &Option<AuditLog>) -> String {
         .unwrap_or_default()
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// The audit line for a finished submit: field names, never their values.
 pub fn audit_entry(
     profile: &str,
     endpoint: &str,
     change: &LoginProfileChange,
     result: &Result<ApiResponse<()>, ApiError>,
-    unix_seconds: i64,
+    time: SystemTime,
 ) -> AuditEntry {
     let (outcome, ret_code, request_id) = match result {
-        Ok(response) => ("ok", Some(0), response.request_id.clone()),
+        Ok(response) => (OUTCOME_OK, Some(0), response.request_id.clone()),
         Err(error) => (
-            "failed",
+            OUTCOME_FAILED,
             error.ret_code(),
             error.request_id().map(str::to_owned),
         ),
     };
     AuditEntry {
-        time: super::text::rfc3339(unix_seconds),
+        time: rfc3339_utc(time),
         profile: profile.to_owned(),
         endpoint: endpoint.to_owned(),
         user: change.user_name.clone(),
@@ -212,7 +205,11 @@ pub fn audit_entry(
 mod tests {
     use super::*;
     use secrecy::SecretString;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn at(unix_seconds: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(unix_seconds)
+    }
 
     #[test]
     fn audit_entry_names_fields_not_values() {
@@ -225,12 +222,18 @@ mod tests {
             latency: Duration::from_millis(5),
         });
 
-        let entry = audit_entry("prod", "https://api.example/", &change, &ok, 1_700_000_000);
+        let entry = audit_entry(
+            "prod",
+            "https://api.example/",
+            &change,
+            &ok,
+            at(1_700_000_000),
+        );
         let line = serde_json::to_string(&entry).unwrap();
 
         assert_eq!(entry.fields, ["UserEmail", "Password"]);
         assert_eq!(entry.outcome, "ok");
-        assert_eq!(entry.time, "2023-11-14T22:13:20Z");
+        assert_eq!(entry.time, "2023-11-14T22:13:20.000Z");
         assert_eq!(entry.request_id.as_deref(), Some("rid-1"));
         assert!(!line.contains("Hunter2"));
         assert!(!line.contains("alice@new.example"));
@@ -246,7 +249,7 @@ mod tests {
             request_id: Some("rid-2".into()),
         });
 
-        let entry = audit_entry("prod", "e", &change, &failed, 0);
+        let entry = audit_entry("prod", "e", &change, &failed, at(0));
 
         assert_eq!(entry.outcome, "failed");
         assert_eq!(entry.ret_code, Some(11021));
