@@ -639,11 +639,16 @@ mod tests {
         let settings: crate::config::Settings = toml::from_str(example).unwrap();
         let map = KeyMap::with_overrides(&settings.keys).unwrap();
 
+        let p = press(KeyCode::Char('p'), KeyModifiers::NONE);
         let r = press(KeyCode::Char('r'), KeyModifiers::NONE);
         let f5 = press(KeyCode::F(5), KeyModifiers::NONE);
         assert!(matches!(
-            map.action_for(KeyContext::List, false, r),
+            map.action_for(KeyContext::List, false, p),
             Some(Action::QuickReset)
+        ));
+        assert!(matches!(
+            map.action_for(KeyContext::List, false, r),
+            Some(Action::Reopen)
         ));
         assert!(matches!(
             map.action_for(KeyContext::List, false, f5),
