@@ -242,7 +242,10 @@ async fn run_subcommand(command: Command, context: &Context) -> Result<(), CliEr
 /// Writes a completion script for `shell` to stdout.
 pub fn print_completions(shell: clap_complete::Shell) {
     let mut command = <Cli as clap::CommandFactory>::command();
-    clap_complete::generate(shell, &mut command, "ucam", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "ucam", &mut script);
+    // Written in one go so a closed pipe is a silent stop, not a panic.
+    let _ = std::io::stdout().lock().write_all(&script);
 }
 
 /// The TUI against the configured account, or against an in-process sandbox
