@@ -15,9 +15,9 @@ pub mod users;
 
 use std::io::Write;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::api::{ApiError, ApiResponse, Client, ClientConfig, LoginProfileChange, RetryPolicy};
+use crate::api::{ApiError, ApiResponse, Client, LoginProfileChange};
 use crate::audit::{AuditEntry, AuditLog};
 use crate::config::{self, Account, Environment, Overrides, Settings};
 use crate::paths::Paths;
@@ -177,27 +177,15 @@ fn sandbox_private_key(env: &Environment) -> SecretString {
 /// Starts a sandbox on a free loopback port with the usual state file, and a
 /// client signed with its key pair.
 async fn start_sandbox(context: &Context) -> Result<(RunningSandbox, Client), CliError> {
-    let private_key = sandbox_private_key(&context.env);
     let options = SandboxOptions {
         state_file: Some(context.paths.sandbox_state_file()),
-        private_key: secrecy::ExposeSecret::expose_secret(&private_key).to_owned(),
+        private_key: sandbox_private_key(&context.env).expose_secret().to_owned(),
         ..SandboxOptions::default()
     };
-    let public_key = options.public_key.clone();
     let running = sandbox::start(options)
         .await
         .map_err(|error| CliError::Setup(format!("the local sandbox did not start: {error}")))?;
-
-    let client = Client::new(ClientConfig {
-        base_url: running.base_url(),
-        public_key,
-        private_key,
-        project_id: None,
-        region: None,
-        timeout: crate::api::client::DEFAULT_TIMEOUT,
-        retry: RetryPolicy::default(),
-    })
-    .map_err(setup_error)?;
+    let client = Client::new(running.client_config()).map_err(setup_error)?;
     Ok((running, client))
 }
 
