@@ -349,3 +349,27 @@ fn dry_run_prints_the_masked_request_and_sends_nothing() {
     assert!(!text.contains(password));
     assert!(requests.try_recv().is_err(), "a dry run sent a request");
 }
+
+fn throttled(_: &Recorded) -> String {
+    r#"{"RetCode":153,"Message":"throttled"}"#.to_owned()
+}
+
+#[test]
+fn throttling_is_retried_then_exits_6() {
+    let home = TestHome::new();
+    let (base_url, requests) = serve(throttled);
+
+    let output = run(
+        home.ucam_with_account(&base_url)
+            .args(["profile", "set", "alice", "--status", "Active"]),
+        None,
+    );
+
+    assert_exit(&output, 6);
+    assert!(
+        stderr(&output).contains("gave up after 4 attempts"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(requests.try_iter().count(), 4);
+}

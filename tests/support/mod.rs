@@ -132,3 +132,79 @@ pub fn assert_exit(output: &Output, code: i32) {
         stderr(output)
     );
 }
+
+/// A sandbox served in this test process on a free port, with its state in
+/// the test's data dir. Stopped (and saved) when dropped.
+pub struct TestSandbox {
+    runtime: tokio::runtime::Runtime,
+    running: Option<ucam::sandbox::RunningSandbox>,
+    pub base_url: String,
+    pub state_file: PathBuf,
+}
+
+impl TestSandbox {
+    pub fn start(home: &TestHome) -> Self {
+        Self::start_with(home, |_| {})
+    }
+
+    pub fn start_with(
+        home: &TestHome,
+        adjust: impl FnOnce(&mut ucam::sandbox::SandboxOptions),
+    ) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let state_file = home.dir.path().join("test-sandbox-state.json");
+        let mut options = ucam::sandbox::SandboxOptions {
+            state_file: Some(state_file.clone()),
+            ..Default::default()
+        };
+        adjust(&mut options);
+        let running = runtime.block_on(ucam::sandbox::start(options)).unwrap();
+        Self {
+            base_url: running.base_url(),
+            running: Some(running),
+            runtime,
+            state_file,
+        }
+    }
+
+    /// The saved state (written after every acknowledged change).
+    pub fn state_text(&self) -> String {
+        std::fs::read_to_string(&self.state_file).unwrap()
+    }
+
+    /// One user's stored record, by name.
+    pub fn stored_user(&self, name: &str) -> serde_json::Value {
+        let state: serde_json::Value = serde_json::from_str(&self.state_text()).unwrap();
+        state["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|user| user["UserName"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no user {name} in the sandbox state"))
+    }
+}
+
+impl Drop for TestSandbox {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            let _ = self.runtime.block_on(running.shutdown());
+        }
+    }
+}
+
+impl TestHome {
+    /// `ucam` signed with the sandbox's default key pair.
+    pub fn ucam_for(&self, sandbox: &TestSandbox) -> Command {
+        let mut command = self.ucam();
+        command
+            .env("UCLOUD_PUBLIC_KEY", ucam::sandbox::DEFAULT_PUBLIC_KEY)
+            .env("UCLOUD_PRIVATE_KEY", ucam::sandbox::DEFAULT_PRIVATE_KEY)
+            .env("UCLOUD_API_BASE_URL", &sandbox.base_url);
+        command
+    }
+}
