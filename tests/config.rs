@@ -580,12 +580,27 @@ fn group_readable_key_files_are_warned_about() {
 #[cfg(unix)]
 #[test]
 fn a_config_without_private_keys_may_be_readable() {
-    let mut home = Home::new();
+    let home = Home::new();
     write_private(&home.config_toml(), "theme = \"mono\"\n");
     set_mode(&home.config_toml(), 0o644);
-    home.set("UCLOUD_PUBLIC_KEY", "p")
-        .set("UCLOUD_PRIVATE_KEY", SECRET);
-    assert!(home.account().warnings.is_empty());
+    write_private(
+        &home.credentials(),
+        &cli_credentials(&[("default", "cli-pub")]),
+    );
+    let account = home.account();
+    assert_eq!(account.client.public_key, "cli-pub");
+    assert!(account.warnings.is_empty(), "{:?}", account.warnings);
+}
+
+#[test]
+fn environment_debug_shows_names_not_values() {
+    let env: Environment = [("UCLOUD_PRIVATE_KEY", SECRET), ("UCLOUD_REGION", "sg")]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        format!("{env:?}"),
+        r#"Environment(["UCLOUD_PRIVATE_KEY", "UCLOUD_REGION"])"#
+    );
 }
 
 #[test]

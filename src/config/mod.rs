@@ -65,9 +65,18 @@ pub struct Overrides {
 }
 
 /// A snapshot of the environment, so resolution can be tested without
-/// touching the process's own variables.
-#[derive(Clone, Debug, Default)]
+/// touching the process's own variables. `Debug` lists the names only: the
+/// values include `UCLOUD_PRIVATE_KEY`.
+#[derive(Clone, Default)]
 pub struct Environment(pub HashMap<String, String>);
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_tuple("Environment").field(&names).finish()
+    }
+}
 
 impl Environment {
     pub fn from_process() -> Self {
