@@ -6,7 +6,10 @@
 //! A row whose request was in flight when the process died has no journal
 //! line and is sent again: every field is a plain assignment, so sending it
 //! twice leaves the same profile (a generated password is generated anew, and
-//! the lost one was never shown).
+//! the lost one was never shown). A row is journaled before its result line is
+//! printed, so a row reported done is never sent again; the price is that a
+//! process killed between those two steps has set a generated password that
+//! nobody saw, and that user needs `ucam reset-password`.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -384,6 +387,8 @@ async fn run_rows(
     let progress = Progress::new(total, skipped.len());
     let mut failed = 0;
     while let Some(row) = results.next().await {
+        // Journaled before it is shown, so no row reported done is ever sent
+        // again (see the module docs for the price).
         journal.record(&JournalEntry {
             line: row.line,
             user: row.user.clone(),
