@@ -132,7 +132,7 @@ fn parse_row(line: usize, text: &str, policy: &PasswordPolicy) -> Result<BatchRo
                     change.status = Some(status);
                     None
                 }
-                Some(Err(reason)) => Some(reason),
+                Some(Err(_)) => Some(format!("must be Active or Inactive, not {value}")),
                 None => Some("expected \"Active\" or \"Inactive\"".to_owned()),
             },
             "email" => match value.as_str().map(str::trim) {
@@ -602,7 +602,7 @@ mod tests {
         let expected_starts = [
             "line 1, column ",
             "line 2: colour: unknown field",
-            "line 3: status: status must be Active or Inactive",
+            "line 3: status: must be Active or Inactive",
             "line 4: max_password_age: 2000 is not a day count",
             "line 5: password, generate_password: give one",
             "line 6: (row): no change",
