@@ -429,3 +429,51 @@ fn help_lists_the_exit_codes() {
     assert_exit(&output, 0);
     assert!(stdout(&output).contains("7    credentials or configuration problem"));
 }
+
+#[test]
+fn sandbox_subcommand_prints_its_address_first_and_stops_on_sigterm() {
+    use std::io::BufRead;
+
+    let home = TestHome::new();
+    let state = home.dir.path().join("served-state.json");
+    let mut server = home
+        .ucam()
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let base_url = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .map(str::to_owned);
+
+    let listed = base_url.as_ref().map(|url| {
+        run(
+            home.ucam()
+                .env("UCLOUD_PUBLIC_KEY", ucam::sandbox::DEFAULT_PUBLIC_KEY)
+                .env("UCLOUD_PRIVATE_KEY", ucam::sandbox::DEFAULT_PRIVATE_KEY)
+                .env("UCLOUD_API_BASE_URL", url)
+                .args(["users", "list", "-o", "json"]),
+            None,
+        )
+    });
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    let status = server.wait().unwrap();
+
+    assert!(base_url.is_some(), "first line: {first_line:?}");
+    let listed = listed.unwrap();
+    assert_exit(&listed, 0);
+    assert!(json(&stdout(&listed))["total"].as_u64().unwrap() > 10);
+    assert!(terminated.success());
+    assert_eq!(status.code(), Some(0));
+    assert!(state.exists());
+}
