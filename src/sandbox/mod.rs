@@ -136,6 +136,22 @@ impl Default for SandboxOptions {
     }
 }
 
+impl SandboxOptions {
+    /// The defaults, with the private key taken from `UCAM_SANDBOX_PRIVATE_KEY`
+    /// when that is set and not empty.
+    pub fn from_env() -> Self {
+        Self::with_private_key_from(|name| std::env::var(name).ok())
+    }
+
+    fn with_private_key_from(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut options = Self::default();
+        if let Some(key) = lookup(PRIVATE_KEY_ENV).filter(|key| !key.is_empty()) {
+            options.private_key = key;
+        }
+        options
+    }
+}
+
 /// Everything but the private key.
 impl std::fmt::Debug for SandboxOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -405,4 +421,23 @@ fn load_state(path: &Path) -> Result<Option<Directory>, SandboxError> {
             path: path.to_owned(),
             reason,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_key_comes_from_the_environment_when_set() {
+        let set = SandboxOptions::with_private_key_from(|name| {
+            (name == PRIVATE_KEY_ENV).then(|| "from-env".to_owned())
+        });
+        let empty = SandboxOptions::with_private_key_from(|_| Some(String::new()));
+        let unset = SandboxOptions::with_private_key_from(|_| None);
+
+        assert_eq!(set.private_key, "from-env");
+        assert_eq!(empty.private_key, DEFAULT_PRIVATE_KEY);
+        assert_eq!(unset.private_key, DEFAULT_PRIVATE_KEY);
+        assert_eq!(set.public_key, DEFAULT_PUBLIC_KEY);
+    }
 }
