@@ -12,7 +12,7 @@ use crate::api::{ApiError, LoginProfile, LoginProfileChange, User, UserPage};
 use crate::password::PasswordPolicy;
 
 use super::form::{EditForm, Field};
-use super::keymap::{KeyContext, KeyMap};
+use super::keymap::{Binding, KeyContext, KeyMap};
 use super::strings;
 use super::view;
 
@@ -871,9 +871,13 @@ impl App {
                 vec![Command::FetchProfile { user }]
             }
             Err(error) => {
-                let reopen = form
-                    .is_some()
-                    .then(|| self.config.keymap.first_key(super::keymap::Binding::Reopen));
+                // The reopen key may have been given to another action.
+                let keymap = &self.config.keymap;
+                let reopen = [Binding::Reopen, Binding::Edit]
+                    .into_iter()
+                    .map(|binding| keymap.first_key(binding))
+                    .find(|key| !key.is_empty())
+                    .filter(|_| form.is_some());
                 let text = strings::submit_failed(&user, &error, reopen.as_deref());
                 self.record(&user, &fields, false, &text);
                 self.say(Tone::Failure, text);

@@ -113,10 +113,10 @@ impl Binding {
             Self::SortNext => "sort_next",
             Self::SortReverse => "sort_reverse",
             Self::Edit => "edit",
-            Self::QuickReset => "quick_reset",
+            Self::QuickReset => "reset_password",
             Self::Reopen => "reopen",
             Self::Reload => "reload",
-            Self::Log => "log",
+            Self::Log => "action_log",
             Self::Help => "help",
             Self::Accept => "accept",
             Self::NextField => "next_field",
@@ -414,14 +414,9 @@ impl KeyMap {
     /// of the actions they name.
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, KeyMapError> {
         let mut keys = BTreeMap::new();
-        for binding in Binding::ALL {
-            let specs = binding
-                .default_keys()
-                .iter()
-                .map(|spec| KeySpec::parse(spec));
-            keys.insert(binding, specs.collect::<Result<Vec<_>, _>>()?);
-        }
+        let mut lookup = HashMap::new();
 
+        // The operator's bindings first: two of them on one key is an error.
         for (name, specs) in overrides {
             let binding = Binding::from_name(name).ok_or_else(|| KeyMapError::UnknownAction {
                 name: name.clone(),
@@ -430,14 +425,12 @@ impl KeyMap {
             if specs.is_empty() {
                 return Err(KeyMapError::NoKey(name.clone()));
             }
-            let parsed = specs.iter().map(|spec| KeySpec::parse(spec));
-            keys.insert(binding, parsed.collect::<Result<Vec<_>, _>>()?);
-        }
-
-        let mut lookup = HashMap::new();
-        for (&binding, specs) in &keys {
+            let parsed = specs
+                .iter()
+                .map(|spec| KeySpec::parse(spec))
+                .collect::<Result<Vec<_>, _>>()?;
             for &context in binding.contexts() {
-                for &spec in specs {
+                for &spec in &parsed {
                     if let Some(other) = lookup.insert((context, spec), binding)
                         && other != binding
                     {
@@ -449,6 +442,33 @@ impl KeyMap {
                     }
                 }
             }
+            keys.insert(binding, parsed);
+        }
+
+        // Then the defaults, minus any key the operator gave to another action
+        // on the same screen: an explicit binding wins over a default.
+        let defaults: Vec<Binding> = Binding::ALL
+            .into_iter()
+            .filter(|binding| !keys.contains_key(binding))
+            .collect();
+        for binding in defaults {
+            let mut kept = Vec::new();
+            for spec in binding.default_keys() {
+                let spec = KeySpec::parse(spec)?;
+                let taken = binding
+                    .contexts()
+                    .iter()
+                    .any(|&context| lookup.contains_key(&(context, spec)));
+                if !taken {
+                    kept.push(spec);
+                }
+            }
+            for &context in binding.contexts() {
+                for &spec in &kept {
+                    lookup.insert((context, spec), binding);
+                }
+            }
+            keys.insert(binding, kept);
         }
         Ok(Self { keys, lookup })
     }
@@ -591,13 +611,43 @@ mod tests {
         let unknown = KeyMap::with_overrides(&overrides("explode", &["x"])).unwrap_err();
         assert!(unknown.to_string().contains("unknown action \"explode\""));
 
-        let conflict = KeyMap::with_overrides(&overrides("edit", &["q"])).unwrap_err();
+        // An explicit binding takes the key from a default one.
+        let map = KeyMap::with_overrides(&overrides("edit", &["q"])).unwrap();
+        assert!(matches!(
+            map.action_for(KeyContext::List, false, q),
+            Some(Action::Edit)
+        ));
+        assert_eq!(map.keys(Binding::Quit), [KeySpec::parse("ctrl-c").unwrap()]);
+
+        let both = BTreeMap::from([
+            ("edit".to_owned(), vec!["x".to_owned()]),
+            ("reload".to_owned(), vec!["x".to_owned()]),
+        ]);
+        let conflict = KeyMap::with_overrides(&both).unwrap_err();
         assert!(
-            conflict.to_string().contains("key q is bound to both"),
+            conflict.to_string().contains("key x is bound to both"),
             "{conflict}"
         );
 
         let bad = KeyMap::with_overrides(&overrides("quit", &["ctrl-"])).unwrap_err();
         assert!(bad.to_string().contains("invalid key \"ctrl-\""));
+    }
+
+    #[test]
+    fn the_shipped_example_config_parses() {
+        let example = include_str!("../../assets/config.example.toml");
+        let settings: crate::config::Settings = toml::from_str(example).unwrap();
+        let map = KeyMap::with_overrides(&settings.keys).unwrap();
+
+        let r = press(KeyCode::Char('r'), KeyModifiers::NONE);
+        let f5 = press(KeyCode::F(5), KeyModifiers::NONE);
+        assert!(matches!(
+            map.action_for(KeyContext::List, false, r),
+            Some(Action::QuickReset)
+        ));
+        assert!(matches!(
+            map.action_for(KeyContext::List, false, f5),
+            Some(Action::Reload)
+        ));
     }
 }

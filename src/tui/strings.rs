@@ -43,7 +43,7 @@ pub const NO_SELECTION: &str = "no user selected";
 pub const LOADING_PROFILE: &str = "loading login profile…";
 
 pub const ERROR_EMAIL_EMPTY: &str = "enter an email address";
-pub const ERROR_EMAIL_SHAPE: &str = "not an email address (name@example.com)";
+pub const ERROR_EMAIL_SHAPE: &str = "not an email address";
 pub const NEW_PASSWORD_SET: &str = "new password set";
 pub const FORM_NOTE: &str = "An empty password keeps the current one.";
 pub const FIX_FIELDS_FIRST: &str = "fix the marked fields first";
@@ -298,28 +298,28 @@ pub fn context_title(context: KeyContext) -> &'static str {
 
 pub fn binding_help(binding: Binding) -> &'static str {
     match binding {
-        Binding::Quit => "quit (asks while changes are in flight)",
+        Binding::Quit => "quit (asks if busy)",
         Binding::Up => "previous user",
         Binding::Down => "next user",
         Binding::Top => "first user",
         Binding::Bottom => "last user",
         Binding::PageUp => "page up",
         Binding::PageDown => "page down",
-        Binding::Filter => "filter by name, display name, email",
-        Binding::SortNext => "sort by the next column",
+        Binding::Filter => "filter users",
+        Binding::SortNext => "sort by next column",
         Binding::SortReverse => "reverse the sort",
-        Binding::Edit => "edit the login profile",
-        Binding::QuickReset => "reset the password (generated)",
+        Binding::Edit => "edit login profile",
+        Binding::QuickReset => "reset password",
         Binding::Reopen => "reopen a failed edit",
-        Binding::Reload => "reload the user list",
+        Binding::Reload => "reload users",
         Binding::Log => "changes this session",
         Binding::Help => "this help",
         Binding::Accept => "keep the filter",
         Binding::NextField => "next field",
         Binding::PrevField => "previous field",
-        Binding::Toggle => "toggle yes/no, cycle status",
+        Binding::Toggle => "toggle / cycle value",
         Binding::GeneratePassword => "generate a password",
-        Binding::ShowPassword => "show or hide the password",
+        Binding::ShowPassword => "show/hide password",
         Binding::Save => "review and submit",
         Binding::Back => "back, cancel",
         Binding::Yes => "yes",

@@ -356,7 +356,7 @@ fn render_hints(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// A centred rectangle of at most this size.
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width.saturating_sub(2));
+    let width = width.min(area.width);
     let height = height.min(area.height.saturating_sub(2));
     Rect {
         x: area.x + (area.width - width) / 2,
@@ -372,18 +372,21 @@ fn popup_block(theme: &Theme, title: String) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), theme.header))
 }
 
-const LABEL_WIDTH: usize = 18;
+const LABEL_WIDTH: usize = 20;
 const VALUE_WIDTH: usize = 32;
 
 fn render_form(app: &App, theme: &Theme, frame: &mut Frame, form: &EditForm) {
-    let area = popup(frame.area(), 78, 12);
+    let area = popup(frame.area(), 100, 11);
     frame.render_widget(Clear, area);
     let block = popup_block(theme, strings::form_title(&form.user));
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
     let policy = &app.config.password_policy;
-    let value_width = VALUE_WIDTH.min(usize::from(inner.width).saturating_sub(LABEL_WIDTH + 3));
+    // What is left after the label is shared by the value and its error.
+    let rest = usize::from(inner.width).saturating_sub(LABEL_WIDTH);
+    let value_width = VALUE_WIDTH.min(rest * 2 / 5);
+    let error_width = rest.saturating_sub(value_width + 1);
     let mut lines = Vec::new();
     let mut cursor = None;
     for (row, field) in Field::ALL.into_iter().enumerate() {
@@ -404,10 +407,8 @@ fn render_form(app: &App, theme: &Theme, frame: &mut Frame, form: &EditForm) {
             Span::styled(fit(&shown, value_width), value_style),
         ];
         if let Some(error) = form.error(field, policy) {
-            spans.push(Span::styled(
-                format!(" {}{error}", strings::MARK_FAILURE),
-                theme.error,
-            ));
+            let error = fit(&format!("{}{error}", strings::MARK_FAILURE), error_width);
+            spans.push(Span::styled(format!(" {}", error.trim_end()), theme.error));
         }
         lines.push(Line::from(spans));
 
@@ -419,7 +420,6 @@ fn render_form(app: &App, theme: &Theme, frame: &mut Frame, form: &EditForm) {
             ));
         }
     }
-    lines.push(Line::from(""));
     lines.push(Line::styled(strings::FORM_NOTE, theme.dim));
     lines.push(hint_spans(
         app,
@@ -429,6 +429,12 @@ fn render_form(app: &App, theme: &Theme, frame: &mut Frame, form: &EditForm) {
             (Binding::Toggle, strings::HINT_TOGGLE),
             (Binding::GeneratePassword, strings::HINT_GENERATE),
             (Binding::ShowPassword, strings::HINT_SHOW),
+        ],
+    ));
+    lines.push(hint_spans(
+        app,
+        theme,
+        &[
             (Binding::Save, strings::HINT_SAVE),
             (Binding::Back, strings::HINT_BACK),
         ],
@@ -554,7 +560,7 @@ fn help_lines(app: &App, theme: &Theme, contexts: &[KeyContext]) -> Vec<Line<'st
                 .map(ToString::to_string)
                 .collect();
             lines.push(Line::from(vec![
-                Span::styled(format!("  {}", fit(&keys.join(" "), 16)), theme.key),
+                Span::styled(format!("  {}", fit(&keys.join(" "), 12)), theme.key),
                 Span::raw(format!(" {}", strings::binding_help(binding))),
             ]));
         }
@@ -569,14 +575,15 @@ fn render_help(app: &App, theme: &Theme, frame: &mut Frame) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
-    let left_lines = help_lines(app, theme, &[KeyContext::List]);
+    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
+        .spacing(1)
+        .areas(inner);
+    let left_lines = help_lines(app, theme, &[KeyContext::List, KeyContext::Filter]);
     let right_lines = help_lines(
         app,
         theme,
         &[
             KeyContext::Form,
-            KeyContext::Filter,
             KeyContext::Dialog,
             KeyContext::Reveal,
             KeyContext::Overlay,
