@@ -823,6 +823,8 @@ impl App {
                     self.pending_open = None;
                     let selected = self.selected_user().map(|u| u.user_name.as_str());
                     if selected == Some(user.as_str()) {
+                        // The "waiting for the profile" notice has been answered.
+                        self.status = None;
                         return self.open_form();
                     }
                 }
