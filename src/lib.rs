@@ -6,8 +6,10 @@
 pub mod api;
 pub mod audit;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod password;
 pub mod paths;
 pub mod sandbox;
+pub mod timefmt;
 pub mod tui;

@@ -394,7 +394,7 @@ async fn run_rows(
             user: row.user.clone(),
             outcome: if row.result.is_ok() { "ok" } else { "failed" }.to_owned(),
             request_id: request_id_of(&row.result).map(str::to_owned),
-            time: super::output::now_rfc3339(),
+            time: crate::timefmt::now(),
         })?;
         failed += usize::from(row.result.is_err());
         progress.clear();

@@ -130,28 +130,13 @@ impl Session {
     /// Appends the outcome of a submitted change to the audit file. A failure
     /// to write is reported but does not undo or fail the change.
     pub fn audit(&self, change: &LoginProfileChange, result: &Result<ApiResponse<()>, ApiError>) {
-        let (outcome, ret_code, request_id) = match result {
-            Ok(response) => ("ok", None, response.request_id.clone()),
-            Err(error) => (
-                "failed",
-                error.ret_code(),
-                error.request_id().map(str::to_owned),
-            ),
-        };
-        let entry = AuditEntry {
-            time: output::now_rfc3339(),
-            profile: self.profile.clone(),
-            endpoint: self.client.endpoint().to_owned(),
-            user: change.user_name.clone(),
-            fields: change
-                .changed_fields()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            outcome: outcome.to_owned(),
-            ret_code,
-            request_id,
-        };
+        let entry = AuditEntry::for_change(
+            &self.profile,
+            self.client.endpoint(),
+            change,
+            result,
+            std::time::SystemTime::now(),
+        );
         if let Err(error) = self.audit.append(&entry) {
             eprintln!(
                 "ucam: warning: could not write the audit file {}: {error}",

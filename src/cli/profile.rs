@@ -44,7 +44,7 @@ pub async fn get(context: &Context, user: &str, format: OutputFormat) -> Result<
                 ("display name", user.display_name.clone()),
                 ("email", user.email.clone()),
                 ("user status", user.status.clone()),
-                ("created", output::rfc3339(user.created_at)),
+                ("created", crate::timefmt::rfc3339(user.created_at)),
                 ("login status", profile.status.to_string()),
                 ("max password age", max_age),
                 ("mfa required", profile.mfa_bind_required.to_string()),

@@ -98,7 +98,7 @@ pub struct ClipboardTerminal {
 impl ClipboardTerminal {
     /// Fails when there is no terminal to talk to, before anything is changed.
     pub fn open() -> Result<Self, CliError> {
-        let tmux = std::env::var_os("TMUX").is_some();
+        let tmux = crate::clipboard::inside_tmux();
         if let Ok(tty) = File::options().write(true).open("/dev/tty") {
             return Ok(Self {
                 out: Box::new(tty),
@@ -119,75 +119,10 @@ impl ClipboardTerminal {
     }
 
     pub fn copy(&mut self, text: &str) -> Result<(), CliError> {
-        let sequence = osc52(text, self.tmux);
+        let sequence = crate::clipboard::osc52(text, self.tmux);
         self.out
             .write_all(sequence.as_bytes())
             .and_then(|()| self.out.flush())
             .map_err(|error| CliError::Setup(format!("could not write to the terminal: {error}")))
-    }
-}
-
-/// The OSC 52 "set clipboard" sequence, wrapped for tmux's passthrough when
-/// running inside tmux (where `allow-passthrough` must be on).
-pub fn osc52(text: &str, tmux: bool) -> Zeroizing<String> {
-    let encoded = base64(text.as_bytes());
-    if tmux {
-        Zeroizing::new(format!(
-            "\x1bPtmux;\x1b\x1b]52;c;{}\x07\x1b\\",
-            encoded.as_str()
-        ))
-    } else {
-        Zeroizing::new(format!("\x1b]52;c;{}\x07", encoded.as_str()))
-    }
-}
-
-/// Standard base64 with padding; the one place ucam needs it.
-fn base64(bytes: &[u8]) -> Zeroizing<String> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Zeroizing::new(String::with_capacity(bytes.len().div_ceil(3) * 4));
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> shift & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_the_rfc_vectors() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()).as_str(), encoded, "{plain}");
-        }
-    }
-
-    #[test]
-    fn osc52_plain_and_inside_tmux() {
-        assert_eq!(osc52("foo", false).as_str(), "\x1b]52;c;Zm9v\x07");
-        assert_eq!(
-            osc52("foo", true).as_str(),
-            "\x1bPtmux;\x1b\x1b]52;c;Zm9v\x07\x1b\\"
-        );
     }
 }

@@ -41,7 +41,7 @@ pub fn users_table(users: &[User]) -> String {
                 user.display_name.clone(),
                 user.email.clone(),
                 user.status.clone(),
-                output::rfc3339(user.created_at)[..10].to_owned(),
+                crate::timefmt::date(user.created_at),
             ]
         })
         .collect();

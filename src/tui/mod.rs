@@ -7,7 +7,6 @@
 //! awaits the network.
 
 pub mod app;
-pub mod clipboard;
 pub mod form;
 pub mod keymap;
 pub mod strings;
@@ -149,7 +148,10 @@ fn run_commands(
                 queue.extend(app.update(Action::PasswordGenerated { purpose, password }));
             }
             Command::CopyToClipboard(secret) => {
-                let sequence = clipboard::osc52(secret.expose_secret(), clipboard::inside_tmux());
+                let sequence = crate::clipboard::osc52(
+                    secret.expose_secret(),
+                    crate::clipboard::inside_tmux(),
+                );
                 let backend = terminal.backend_mut();
                 backend.write_all(sequence.as_bytes())?;
                 backend.flush()?;

@@ -221,7 +221,7 @@ fn render_list(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         } else {
             ""
         };
-        let created = super::text::date(user.created_at);
+        let created = crate::timefmt::date(user.created_at);
         let text = row_text(
             marker,
             [
@@ -263,7 +263,7 @@ fn render_detail(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let identity = strings::identity(
         &user.display_name,
         &user.email,
-        &super::text::date(user.created_at),
+        &crate::timefmt::date(user.created_at),
     );
     let lines = match app.profiles.get(&user.user_name) {
         Some(ProfileState::Loaded(profile)) => {

@@ -9,8 +9,8 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::api::iam::{MAX_PAGE_SIZE, PAGE_CONCURRENCY};
-use crate::api::{ApiError, ApiResponse, Client, LoginProfileChange};
-use crate::audit::{AuditEntry, AuditLog, OUTCOME_FAILED, OUTCOME_OK, rfc3339_utc};
+use crate::api::{Client, LoginProfileChange};
+use crate::audit::{AuditEntry, AuditLog};
 
 use super::app::{Command, Reply, SubmitId, Submitted};
 
@@ -134,7 +134,7 @@ impl Worker {
             .await;
 
         if let Some(audit) = &self.audit {
-            let entry = audit_entry(
+            let entry = AuditEntry::for_change(
                 &self.profile,
                 self.client.endpoint(),
                 &change,
@@ -167,92 +167,4 @@ fn audit_path_hint(audit: &Option<AuditLog>) -> String {
         .as_ref()
         .map(|a| a.path().display().to_string())
         .unwrap_or_default()
-}
-
-/// The audit line for a finished submit: field names, never their values.
-pub fn audit_entry(
-    profile: &str,
-    endpoint: &str,
-    change: &LoginProfileChange,
-    result: &Result<ApiResponse<()>, ApiError>,
-    time: SystemTime,
-) -> AuditEntry {
-    let (outcome, ret_code, request_id) = match result {
-        Ok(response) => (OUTCOME_OK, Some(0), response.request_id.clone()),
-        Err(error) => (
-            OUTCOME_FAILED,
-            error.ret_code(),
-            error.request_id().map(str::to_owned),
-        ),
-    };
-    AuditEntry {
-        time: rfc3339_utc(time),
-        profile: profile.to_owned(),
-        endpoint: endpoint.to_owned(),
-        user: change.user_name.clone(),
-        fields: change
-            .changed_fields()
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        outcome: outcome.to_owned(),
-        ret_code,
-        request_id,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use secrecy::SecretString;
-    use std::time::{Duration, UNIX_EPOCH};
-
-    fn at(unix_seconds: u64) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(unix_seconds)
-    }
-
-    #[test]
-    fn audit_entry_names_fields_not_values() {
-        let mut change = LoginProfileChange::new("alice");
-        change.password = Some(SecretString::from("Hunter2!Secret"));
-        change.email = Some("alice@new.example".into());
-        let ok = Ok(ApiResponse {
-            body: (),
-            request_id: Some("rid-1".into()),
-            latency: Duration::from_millis(5),
-        });
-
-        let entry = audit_entry(
-            "prod",
-            "https://api.example/",
-            &change,
-            &ok,
-            at(1_700_000_000),
-        );
-        let line = serde_json::to_string(&entry).unwrap();
-
-        assert_eq!(entry.fields, ["UserEmail", "Password"]);
-        assert_eq!(entry.outcome, "ok");
-        assert_eq!(entry.time, "2023-11-14T22:13:20.000Z");
-        assert_eq!(entry.request_id.as_deref(), Some("rid-1"));
-        assert!(!line.contains("Hunter2"));
-        assert!(!line.contains("alice@new.example"));
-    }
-
-    #[test]
-    fn failed_audit_entry_keeps_retcode_and_request_id() {
-        let change = LoginProfileChange::new("bob");
-        let failed = Err(ApiError::RetCode {
-            action: "UpdateLoginProfile".into(),
-            code: 11021,
-            message: "not found".into(),
-            request_id: Some("rid-2".into()),
-        });
-
-        let entry = audit_entry("prod", "e", &change, &failed, at(0));
-
-        assert_eq!(entry.outcome, "failed");
-        assert_eq!(entry.ret_code, Some(11021));
-        assert_eq!(entry.request_id.as_deref(), Some("rid-2"));
-    }
 }
