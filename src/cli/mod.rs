@@ -131,7 +131,7 @@ impl Session {
     /// to write is reported but does not undo or fail the change.
     pub fn audit(&self, change: &LoginProfileChange, result: &Result<ApiResponse<()>, ApiError>) {
         let (outcome, ret_code, request_id) = match result {
-            Ok(response) => ("ok", None, response.request_id.clone()),
+            Ok(response) => ("ok", Some(0), response.request_id.clone()),
             Err(error) => (
                 "failed",
                 error.ret_code(),
