@@ -2,11 +2,13 @@
 //! the tokio runtime and hands over to `ucam::cli`.
 
 use std::fs::File;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
+use tracing_subscriber::prelude::*;
 
 use ucam::cli::{self, Cli, CliError, Command, Context};
 use ucam::paths::Paths;
@@ -36,6 +38,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         )
     })?;
     let _log_guard = init_logging(&paths);
+    install_panic_report(paths.log_file());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "ucam starting");
 
     let context = Context::load(cli.global.clone(), paths)?;
@@ -54,6 +57,44 @@ fn run(cli: Cli) -> Result<(), CliError> {
     runtime.block_on(cli::run(cli, context))
 }
 
+/// The HTTP and TLS crates under ucam's client and the sandbox. At TRACE some
+/// of them write out buffers and headers as they pass, which would put a
+/// request body (a password, a signature) in the log, so their TRACE events
+/// are dropped whatever `RUST_LOG` says; DEBUG and above still pass.
+const TRANSPORT_TARGETS: [&str; 9] = [
+    "hyper",
+    "hyper_util",
+    "h2",
+    "reqwest",
+    "axum",
+    "tower",
+    "tower_http",
+    "rustls",
+    "want",
+];
+
+fn is_transport_trace(metadata: &tracing::Metadata<'_>) -> bool {
+    *metadata.level() == tracing::Level::TRACE
+        && TRANSPORT_TARGETS.iter().any(|target| {
+            metadata
+                .target()
+                .strip_prefix(target)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+        })
+}
+
+/// After a panic (and after ratatui's own hook has restored the terminal,
+/// which runs first because it is installed later and wraps this one), the
+/// panic goes to the log and stderr says where to find it.
+fn install_panic_report(log_file: PathBuf) {
+    let default_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(panic = %info, "ucam crashed");
+        default_report(info);
+        eprintln!("ucam crashed; details are in {}", log_file.display());
+    }));
+}
+
 /// Sends tracing to `ucam.log` in the data dir, never to the terminal. When
 /// the file cannot be opened ucam runs without a log rather than not at all.
 fn init_logging(paths: &Paths) -> Option<WorkerGuard> {
@@ -67,12 +108,13 @@ fn init_logging(paths: &Paths) -> Option<WorkerGuard> {
         .open(&log_file)
         .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .and(filter_fn(|metadata| !is_transport_trace(metadata)));
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_ansi(false)
-        .try_init()
-        .ok()?;
+        .with_filter(filter);
+    tracing_subscriber::registry().with(layer).try_init().ok()?;
     Some(guard)
 }

@@ -629,7 +629,7 @@ fn outcome<T>(result: Result<T, ApiError>) -> Outcome {
         Err(ApiError::HttpStatus { status: 503, .. }) => Outcome::Http503,
         Err(ApiError::RetCode { code: 153, .. }) => Outcome::Throttled,
         Err(ApiError::Transport { .. }) => Outcome::Dropped,
-        Err(ApiError::Decode { .. }) => Outcome::Malformed,
+        Err(ApiError::Garbled { .. }) => Outcome::Malformed,
         Err(other) => Outcome::Other(other.to_string()),
     }
 }

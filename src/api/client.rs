@@ -49,6 +49,17 @@ pub struct Client {
     endpoint: String,
 }
 
+/// The actions that can be sent again after an ambiguous answer (a garbled
+/// body) without changing the outcome: reads, and `UpdateLoginProfile`, which
+/// assigns absolute values. An action that creates or counts something must
+/// not be added here.
+pub const IDEMPOTENT_ACTIONS: [&str; 4] = [
+    "ListUsers",
+    "GetUser",
+    "GetLoginProfile",
+    "UpdateLoginProfile",
+];
+
 /// Called before each retry with the retry number and the most there will be.
 pub type RetryObserver<'a> = &'a (dyn Fn(u32, u32) + Send + Sync);
 
@@ -123,7 +134,7 @@ impl Client {
             let result = self.call_once(action, &params).await;
             let error = match result {
                 Ok(response) => return Ok(response),
-                Err(error) if !error.is_transient() => return Err(error),
+                Err(error) if !is_retryable(action, &error) => return Err(error),
                 Err(error) => error,
             };
 
@@ -244,6 +255,15 @@ impl Client {
     }
 }
 
+/// Transient, and for a garbled answer also idempotent (see
+/// [`IDEMPOTENT_ACTIONS`]).
+fn is_retryable(action: &str, error: &ApiError) -> bool {
+    match error {
+        ApiError::Garbled { .. } => IDEMPOTENT_ACTIONS.contains(&action),
+        other => other.is_transient(),
+    }
+}
+
 /// A short cause chain without the URL (which is only the endpoint, but the
 /// endpoint is already named) and without any request content.
 fn describe_transport_error(error: &reqwest::Error) -> String {
@@ -276,8 +296,14 @@ pub fn decode_body<T: DeserializeOwned>(
         request_id: request_id.clone(),
     };
 
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|error| decode_error(format!("not JSON: {error}")))?;
+    // Not JSON at all is a mangled answer (cut off, or a proxy's page), which
+    // a retry may cure; JSON of the wrong shape is final.
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|error| ApiError::Garbled {
+            action: action.to_owned(),
+            reason: format!("not JSON: {error}"),
+            request_id: request_id.clone(),
+        })?;
     let code = match value.get("RetCode") {
         Some(serde_json::Value::Number(n)) => n.as_i64(),
         Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
@@ -325,14 +351,32 @@ mod tests {
     }
 
     #[test]
-    fn non_json_and_missing_retcode_are_decode_errors() {
+    fn non_json_is_garbled_and_missing_retcode_is_a_decode_error() {
         let id = Some("rid".to_owned());
         let html: Result<Empty, _> = decode_body("A", b"<html>", &id);
         let error = html.unwrap_err();
-        assert!(matches!(error, ApiError::Decode { .. }));
+        assert!(matches!(error, ApiError::Garbled { .. }));
         assert_eq!(error.request_id(), Some("rid"));
 
         let no_code: Result<Empty, _> = decode_body("A", b"{}", &None);
-        assert!(no_code.unwrap_err().to_string().contains("no RetCode"));
+        let no_code = no_code.unwrap_err();
+        assert!(matches!(no_code, ApiError::Decode { .. }));
+        assert!(no_code.to_string().contains("no RetCode"));
+    }
+
+    #[test]
+    fn garbled_answers_are_retried_only_for_idempotent_actions() {
+        let garbled = |action: &str| ApiError::Garbled {
+            action: action.to_owned(),
+            reason: "not JSON".to_owned(),
+            request_id: None,
+        };
+
+        assert!(is_retryable(
+            "UpdateLoginProfile",
+            &garbled("UpdateLoginProfile")
+        ));
+        assert!(is_retryable("ListUsers", &garbled("ListUsers")));
+        assert!(!is_retryable("CreateUser", &garbled("CreateUser")));
     }
 }

@@ -43,7 +43,21 @@ pub enum ApiError {
         request_id: Option<String>,
     },
 
-    /// The body was not the JSON the action answers with.
+    /// The body was not JSON at all: cut off mid-way, or a proxy's HTML error
+    /// page sent with HTTP 200. Whether the service acted is unknown, so this
+    /// is retried for idempotent actions (see [`ApiError::is_transient`]).
+    #[error(
+        "{action}: unreadable response ({reason}){}",
+        request_id_suffix(request_id)
+    )]
+    Garbled {
+        action: String,
+        reason: String,
+        request_id: Option<String>,
+    },
+
+    /// The body was JSON but not the shape the action answers with (or too
+    /// large to read): asking again would get the same answer.
     #[error(
         "{action}: unreadable response ({reason}){}",
         request_id_suffix(request_id)
@@ -82,7 +96,8 @@ impl ApiError {
         match self {
             Self::HttpStatus { request_id, .. }
             | Self::RetCode { request_id, .. }
-            | Self::Decode { request_id, .. } => request_id.as_deref(),
+            | Self::Decode { request_id, .. }
+            | Self::Garbled { request_id, .. } => request_id.as_deref(),
             Self::RetriesExhausted { last, .. } => last.request_id(),
             Self::Transport { .. } | Self::Timeout { .. } => None,
         }
@@ -103,9 +118,16 @@ impl ApiError {
     /// The design notes put every RetCode from 2000 up among the transient
     /// ones, but 11021 (user or login profile not found) is in that range and
     /// is plainly final: retrying it would only delay the answer.
+    ///
+    /// A garbled body is transient too. It is ambiguous for a change (the
+    /// service may have applied it before the answer was mangled), but every
+    /// action ucam sends is idempotent: three reads, and `UpdateLoginProfile`,
+    /// which assigns absolute values, so sending the same change again leaves
+    /// the same profile. `Client::call_observed` retries it only for actions
+    /// in [`IDEMPOTENT_ACTIONS`](super::client::IDEMPOTENT_ACTIONS).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Transport { .. } | Self::Timeout { .. } => true,
+            Self::Transport { .. } | Self::Timeout { .. } | Self::Garbled { .. } => true,
             Self::HttpStatus { status, .. } => matches!(status, 429 | 502 | 503 | 504),
             Self::RetCode { code, .. } => {
                 matches!(code, 110 | 150 | 153)
@@ -172,6 +194,20 @@ mod tests {
             assert!(http(transient).is_transient());
         }
         assert!(!http(500).is_transient());
+
+        let garbled = ApiError::Garbled {
+            action: "A".into(),
+            reason: "not JSON".into(),
+            request_id: Some("rid".into()),
+        };
+        let decode = ApiError::Decode {
+            action: "A".into(),
+            reason: "missing field".into(),
+            request_id: None,
+        };
+        assert!(garbled.is_transient());
+        assert_eq!(garbled.request_id(), Some("rid"));
+        assert!(!decode.is_transient());
         assert!(!http(404).is_transient());
     }
 }

@@ -4,11 +4,20 @@
 
 use std::collections::BTreeMap;
 
+use zeroize::Zeroize;
+
 /// The parameters of one request, kept sorted by key in plain byte order.
 ///
-/// What is in here is exactly what is signed and what is sent.
+/// What is in here is exactly what is signed and what is sent. Values may be
+/// a password or a signature, so they are wiped when replaced or dropped.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Params(BTreeMap<String, String>);
+
+impl Drop for Params {
+    fn drop(&mut self) {
+        self.0.values_mut().for_each(Zeroize::zeroize);
+    }
+}
 
 /// A single parameter value already written in the service's format.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,7 +30,9 @@ impl Params {
 
     /// Adds or replaces one parameter.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<ParamValue>) {
-        self.0.insert(key.into(), value.into().0);
+        if let Some(mut replaced) = self.0.insert(key.into(), value.into().0) {
+            replaced.zeroize();
+        }
     }
 
     /// Adds a parameter only when the value is present: absent optionals are

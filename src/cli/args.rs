@@ -227,7 +227,7 @@ pub struct SandboxArgs {
     pub state: Option<PathBuf>,
 
     /// Generate this many users instead of the seed (new state only).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_user_count)]
     pub users: Option<usize>,
 
     /// Delay added to every answer.
@@ -248,11 +248,31 @@ pub struct SandboxArgs {
     pub public_key: String,
 }
 
+/// The batch rate's bounds: below the lower one a request would wait hours
+/// for its turn, and above the upper one the interval rounds to nothing
+/// (which the rate limiter cannot express).
+const RATE_RANGE: std::ops::RangeInclusive<f64> = 0.01..=10_000.0;
+
+/// The most users the sandbox generates: enough for any benchmark, small
+/// enough to fit in memory.
+const MAX_GENERATED_USERS: usize = 1_000_000;
+
 fn parse_rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        Ok(rate) if RATE_RANGE.contains(&rate) => Ok(rate),
         _ => Err(format!(
-            "{text:?} is not a positive number of requests per second"
+            "{text:?} is not a number of requests per second from {} to {}",
+            RATE_RANGE.start(),
+            RATE_RANGE.end()
+        )),
+    }
+}
+
+fn parse_user_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(count) if (1..=MAX_GENERATED_USERS).contains(&count) => Ok(count),
+        _ => Err(format!(
+            "{text:?} is not a user count from 1 to {MAX_GENERATED_USERS}"
         )),
     }
 }
@@ -340,6 +360,9 @@ mod tests {
                 "--generate-password",
             ],
             &["batch", "f.jsonl", "--rate", "0"],
+            &["batch", "f.jsonl", "--rate", "1e-300"],
+            &["batch", "f.jsonl", "--rate", "1e300"],
+            &["sandbox", "--users", "18446744073709551615"],
             &["sandbox", "--fail-rate", "2"],
             &[
                 "users",

@@ -23,6 +23,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha1::{Digest, Sha1};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::args::{BatchArgs, OutputFormat};
 use super::profile::submit;
@@ -102,18 +103,30 @@ fn parse_row(line: usize, text: &str, policy: &PasswordPolicy) -> Result<BatchRo
             json_error_reason(&error)
         )]
     })?;
-    let Value::Object(fields) = value else {
+    let Value::Object(mut fields) = value else {
         return Err(vec![format!(
             "line {line}: expected a JSON object like {{\"user\":\"alice\",\"mfa_required\":true}}"
         )]);
     };
+    let row = row_from_fields(line, &fields, policy);
+    // The parsed row holds its own copy; the JSON value's is wiped.
+    if let Some(Value::String(password)) = fields.get_mut("password") {
+        password.zeroize();
+    }
+    row
+}
 
+fn row_from_fields(
+    line: usize,
+    fields: &serde_json::Map<String, Value>,
+    policy: &PasswordPolicy,
+) -> Result<BatchRow, Vec<String>> {
     let mut problems: Vec<(&str, String)> = Vec::new();
     let mut user = None;
     let mut change = LoginProfileChange::default();
     let mut generate_password = false;
 
-    for (key, value) in &fields {
+    for (key, value) in fields {
         if value.is_null() {
             continue;
         }
@@ -333,15 +346,20 @@ struct RowResult {
 
 pub async fn run(context: &Context, args: BatchArgs) -> Result<(), CliError> {
     context.ensure_writable("batch")?;
-    let content = std::fs::read(&args.file).map_err(|source| CliError::File {
+    // The file may hold passwords: both copies are wiped when dropped.
+    let content = Zeroizing::new(std::fs::read(&args.file).map_err(|source| CliError::File {
         what: "cannot read the batch file",
         path: args.file.clone(),
         source,
-    })?;
-    let text = String::from_utf8(content.clone()).map_err(|_| CliError::InvalidBatch {
-        file: args.file.clone(),
-        errors: vec!["the file is not UTF-8 text".to_owned()],
-    })?;
+    })?);
+    let text = Zeroizing::new(String::from_utf8(content.to_vec()).map_err(|error| {
+        let mut bytes = error.into_bytes();
+        bytes.zeroize();
+        CliError::InvalidBatch {
+            file: args.file.clone(),
+            errors: vec!["the file is not UTF-8 text".to_owned()],
+        }
+    })?);
     let rows = parse_batch(&text, &context.settings.password_policy).map_err(|errors| {
         CliError::InvalidBatch {
             file: args.file.clone(),

@@ -166,21 +166,25 @@ fn run_commands(
     Ok(false)
 }
 
-/// Resolves on SIGTERM or SIGHUP, so the terminal is restored when the
-/// session is killed or the window closed. (Ctrl-C arrives as a key.)
+/// Resolves on SIGTERM, SIGHUP or SIGINT, so the terminal is restored when
+/// the session is killed or the window closed. (Ctrl-C typed in the TUI
+/// arrives as a key, since raw mode turns off the terminal's signal keys; a
+/// SIGINT can still come from `kill -INT`.)
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hangup)) = (
+        let (Ok(mut term), Ok(mut hangup), Ok(mut interrupt)) = (
             signal(SignalKind::terminate()),
             signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
         ) else {
             return std::future::pending().await;
         };
         tokio::select! {
             _ = term.recv() => {}
             _ = hangup.recv() => {}
+            _ = interrupt.recv() => {}
         }
     }
     #[cfg(not(unix))]
