@@ -1,20 +1,19 @@
-//! End to end: the real `ucam` binary in a pseudo-terminal against a real
-//! `ucam sandbox` process. Filters to a user, edits the email and MFA
+//! End to end: the real `ucam` binary in a pseudo-terminal. Against a real
+//! `ucam sandbox` process it filters to a user, edits the email and MFA
 //! requirement through the form, confirms, and checks both the screen and the
-//! sandbox's new state.
+//! sandbox's new state. With no credentials at all it runs against the
+//! embedded sandbox and says so.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use secrecy::SecretString;
+use support::pty::{PtySession, ucam_command};
 use ucam::api::{Client, ClientConfig, RetryPolicy};
-
-const ROWS: u16 = 40;
-const COLS: u16 = 120;
-const DEADLINE: Duration = Duration::from_secs(20);
 
 /// A `ucam sandbox` child process, killed when dropped.
 struct SandboxProcess {
@@ -29,12 +28,12 @@ impl Drop for SandboxProcess {
     }
 }
 
-fn start_sandbox(state: &std::path::Path, data: &std::path::Path) -> SandboxProcess {
+fn start_sandbox(dir: &Path) -> SandboxProcess {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ucam"))
         .args(["sandbox", "--listen", "127.0.0.1:0", "--state"])
-        .arg(state)
-        .env("UCAM_DATA_DIR", data)
-        .env("UCAM_CONFIG_DIR", data)
+        .arg(dir.join("sandbox-state.json"))
+        .env("UCAM_DATA_DIR", dir)
+        .env("UCAM_CONFIG_DIR", dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -65,41 +64,10 @@ fn sandbox_client(base_url: &str) -> Client {
     .expect("client")
 }
 
-fn nonzero(n: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(n).expect("a non-zero terminal size")
-}
-
-/// The terminal as the user sees it, kept up to date by a reader thread.
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-}
-
-impl Screen {
-    fn contents(&self) -> String {
-        self.parser.lock().expect("screen lock").screen().contents()
-    }
-
-    /// Waits until the screen shows `text`, or fails with what it shows.
-    fn wait_for(&self, text: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let contents = self.contents();
-            if contents.contains(text) {
-                return contents;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "screen never showed {text:?}; it shows:\n{contents}"
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
 #[test]
 fn edit_email_and_mfa_through_the_form() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sandbox = start_sandbox(&dir.path().join("state.json"), dir.path());
+    let sandbox = start_sandbox(dir.path());
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let client = sandbox_client(&sandbox.base_url);
 
@@ -118,79 +86,32 @@ fn edit_email_and_mfa_through_the_form() {
         .clone();
     let new_email = "e2e.changed@example.org";
 
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("open a pty");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_ucam"));
+    let mut command = ucam_command(dir.path(), &[]);
     command.env("UCLOUD_PUBLIC_KEY", ucam::sandbox::DEFAULT_PUBLIC_KEY);
     command.env("UCLOUD_PRIVATE_KEY", ucam::sandbox::DEFAULT_PRIVATE_KEY);
     command.env("UCLOUD_API_BASE_URL", &sandbox.base_url);
-    command.env("UCAM_DATA_DIR", dir.path());
-    command.env("UCAM_CONFIG_DIR", dir.path());
-    command.env("HOME", dir.path());
-    command.env("TERM", "xterm-256color");
-    let mut ucam = pty.slave.spawn_command(command).expect("spawn ucam");
-    drop(pty.slave);
+    let mut ucam = PtySession::spawn(command, 120, 40);
 
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(
-        nonzero(ROWS),
-        nonzero(COLS),
-        0,
-    )));
-    let mut reader = pty.master.try_clone_reader().expect("pty reader");
-    let feed = Arc::clone(&parser);
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 8192];
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            if let Ok(mut parser) = feed.lock() {
-                parser.process(&buffer[..read]);
-            }
-        }
-    });
-    let screen = Screen { parser };
-    let mut keys = pty.master.take_writer().expect("pty writer");
-    let mut press = |bytes: &[u8]| {
-        keys.write_all(bytes).expect("type into the pty");
-        keys.flush().expect("flush the pty");
-        // One key per read, as a person types: the app sees separate events.
-        std::thread::sleep(Duration::from_millis(30));
-    };
+    ucam.wait_for(&target.user_name);
+    ucam.press(b"/");
+    ucam.type_text(&target.user_name);
+    ucam.press(b"\r");
+    ucam.wait_for(&format!("Login profile: {}", target.user_name));
 
-    screen.wait_for(&target.user_name);
-    press(b"/");
-    for byte in target.user_name.bytes() {
-        press(&[byte]);
-    }
-    press(b"\r");
-    screen.wait_for(&target.user_name);
-
-    press(b"e");
-    screen.wait_for("Max password age");
-    press(b"\t"); // Status -> Email
-    press(&[0x15]); // Ctrl-u clears the field
-    for byte in new_email.bytes() {
-        press(&[byte]);
-    }
-    press(b"\t"); // -> Password
-    press(b"\t"); // -> Max password age
-    press(b"\t"); // -> MFA required
-    press(b" "); // toggle on
-    press(&[0x13]); // Ctrl-s opens the confirm dialog
-    let confirm = screen.wait_for(new_email);
-    assert!(
-        confirm.contains(&target.email) || target.email.is_empty(),
-        "{confirm}"
-    );
-    press(b"y");
-    let after = screen.wait_for("request id");
+    ucam.press(b"e");
+    ucam.wait_for("Max password age");
+    ucam.press(b"\t"); // Status -> Email
+    ucam.press(&[0x15]); // Ctrl-u clears the field
+    ucam.type_text(new_email);
+    ucam.press(b"\t"); // -> Password
+    ucam.press(b"\t"); // -> Max password age
+    ucam.press(b"\t"); // -> MFA required
+    ucam.press(b" "); // toggle on
+    ucam.press(&[0x13]); // Ctrl-s opens the confirm dialog
+    let confirm = ucam.wait_for(new_email);
+    assert!(confirm.contains(&target.email), "{confirm}");
+    ucam.press(b"y");
+    let after = ucam.wait_for("request id");
     assert!(after.contains(&target.user_name), "{after}");
 
     let updated = runtime
@@ -202,14 +123,39 @@ fn edit_email_and_mfa_through_the_form() {
     assert_eq!(updated.email, new_email);
     assert!(profile.mfa_bind_required);
 
-    press(b"q");
-    let started = Instant::now();
-    loop {
-        if let Ok(Some(status)) = ucam.try_wait() {
-            assert!(status.success(), "ucam exited with {status:?}");
-            break;
-        }
-        assert!(started.elapsed() < DEADLINE, "ucam did not quit on q");
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    ucam.press(b"q");
+    assert_eq!(ucam.wait_exit(), 0);
+}
+
+#[test]
+fn with_no_credentials_the_tui_runs_the_sandbox_and_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut ucam = PtySession::spawn(ucam_command(dir.path(), &[]), 120, 40);
+
+    let screen = ucam.wait_for("admin.ops");
+    assert!(screen.contains("LOCAL SANDBOX"), "{screen}");
+    assert!(screen.contains("UCLOUD_PUBLIC_KEY"), "{screen}");
+    ucam.wait_for("Users 34");
+
+    ucam.press(b"q");
+    assert_eq!(ucam.wait_exit(), 0);
+    assert!(
+        dir.path().join("data/sandbox-state.json").exists(),
+        "the embedded sandbox keeps its state in the data dir"
+    );
+}
+
+#[test]
+fn a_terminal_too_small_shows_a_message_until_it_grows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut ucam = PtySession::spawn(ucam_command(dir.path(), &["--sandbox"]), 120, 40);
+    ucam.wait_for("admin.ops");
+
+    ucam.resize(40, 10);
+    ucam.wait_for("Terminal too small");
+    ucam.resize(100, 30);
+    ucam.wait_for("admin.ops");
+
+    ucam.press(b"q");
+    assert_eq!(ucam.wait_exit(), 0);
 }

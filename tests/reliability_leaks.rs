@@ -7,15 +7,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
 use serde_json::Value;
 
+use support::pty::PtySession;
 use support::{TestHome, assert_exit, run, stdout};
 
 const PRIVATE_KEY: &str = "Canary-Private-Key-9f27c1e4b8";
@@ -24,7 +23,6 @@ const BATCH_PASSWORD: &str = "Batch%Pw/Leak?52";
 const DRY_RUN_PASSWORD: &str = "DryRun#Pw&Leak63";
 const SANDBOX_FLAG_PASSWORD: &str = "Flag!Pw=Leak 74z";
 const TUI_PASSWORD: &str = "Tui&Form=Leak+85q";
-const DEADLINE: Duration = Duration::from_secs(20);
 
 /// A `ucam sandbox` process with the canary key, killed when dropped.
 struct SandboxProcess {
@@ -118,14 +116,6 @@ fn generated_password(output: &Output) -> String {
 /// form's Password field, confirm, wait for the answer, quit. Returns every
 /// byte the TUI wrote to the terminal.
 fn tui_session(home: &TestHome, base_url: &str, user: &str) -> String {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 40,
-            cols: 120,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     std::fs::create_dir_all(home.home()).unwrap();
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_ucam"));
     command.env_clear();
@@ -138,66 +128,23 @@ fn tui_session(home: &TestHome, base_url: &str, user: &str) -> String {
     command.env("HOME", home.home());
     command.env("TERM", "xterm-256color");
     command.env("RUST_LOG", "trace");
-    let mut child = pty.slave.spawn_command(command).unwrap();
-    drop(pty.slave);
+    let mut tui = PtySession::spawn(command, 120, 40);
 
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(
-        std::num::NonZeroU16::new(40).unwrap(),
-        std::num::NonZeroU16::new(120).unwrap(),
-        0,
-    )));
-    let raw = Arc::new(Mutex::new(Vec::new()));
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let (feed, record) = (parser.clone(), raw.clone());
-    let reader_thread = std::thread::spawn(move || {
-        let mut buffer = [0u8; 8192];
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            record.lock().unwrap().extend_from_slice(&buffer[..read]);
-            feed.lock().unwrap().process(&buffer[..read]);
-        }
-    });
-    let wait_for = |text: &str| {
-        let started = Instant::now();
-        loop {
-            let contents = parser.lock().unwrap().screen().contents();
-            if contents.contains(text) {
-                return contents;
-            }
-            assert!(started.elapsed() < DEADLINE, "no {text:?} in:\n{contents}");
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    };
-    let mut keys = pty.master.take_writer().unwrap();
-    let mut press = |bytes: &[u8]| {
-        keys.write_all(bytes).unwrap();
-        keys.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(30));
-    };
-
-    wait_for(user);
-    press(b"/");
-    user.bytes().for_each(|byte| press(&[byte]));
-    press(b"\r");
-    press(b"e");
-    wait_for("Max password age");
-    press(b"\t"); // -> Email
-    press(b"\t"); // -> Password
-    TUI_PASSWORD.bytes().for_each(|byte| press(&[byte]));
-    press(&[0x13]); // Ctrl-s
-    press(b"y");
-    wait_for("request id");
-    press(b"q");
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(started.elapsed() < DEADLINE, "ucam did not quit");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    drop(pty.master);
-    let _ = reader_thread.join();
-    let bytes = raw.lock().unwrap().clone();
+    tui.wait_for(user);
+    tui.press(b"/");
+    tui.type_text(user);
+    tui.press(b"\r");
+    tui.press(b"e");
+    tui.wait_for("Max password age");
+    tui.press(b"\t"); // -> Email
+    tui.press(b"\t"); // -> Password
+    tui.type_text(TUI_PASSWORD);
+    tui.press(&[0x13]); // Ctrl-s
+    tui.press(b"y");
+    tui.wait_for("request id");
+    tui.press(b"q");
+    let (code, bytes) = tui.finish();
+    assert_eq!(code, 0, "the TUI did not quit cleanly");
     String::from_utf8_lossy(&bytes).into_owned()
 }
 

@@ -57,7 +57,7 @@
 mod actions;
 mod directory;
 mod faults;
-mod password_hash;
+pub mod password_hash;
 mod server;
 mod store;
 mod validate;

@@ -9,6 +9,8 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
+pub mod pty;
+
 pub const PUBLIC_KEY: &str = "test-public-key";
 pub const PRIVATE_KEY: &str = "test-private-key-0123456789";
 
