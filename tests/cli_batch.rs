@@ -29,7 +29,8 @@ fn an_invalid_file_lists_every_error_and_sends_nothing() {
          {\"user\":\"wang.fang\",\"colour\":\"blue\"}\n\
          {\"user\":\"chen.jing\",\"max_password_age\":5000}\n\
          {\"user\":\"liu.yang\",\"password\":\"weak\"}\n\
-         {\"user\":\"zhao.lei\"\n",
+         {\"user\":\"zhao.lei\"\n\
+         {\"user\":\"sun.li\",\"email\":\"sun.li-at-example.org\"}\n",
     );
 
     let output = run(home.ucam_for(&sandbox).arg("batch").arg(&file), None);
@@ -42,6 +43,7 @@ fn an_invalid_file_lists_every_error_and_sends_nothing() {
         "line 5: max_password_age:",
         "line 6: password:",
         "line 7, column ",
+        "line 8: email: \"sun.li-at-example.org\" is not an email address",
     ] {
         assert!(
             errors.contains(expected),

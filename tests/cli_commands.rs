@@ -212,7 +212,7 @@ fn an_unknown_user_exits_4() {
 }
 
 #[test]
-fn a_value_the_service_refuses_exits_5() {
+fn a_malformed_email_is_refused_before_sending_with_exit_2() {
     let home = TestHome::new();
     let sandbox = TestSandbox::start(&home);
     let before = sandbox.state_text();
@@ -223,7 +223,32 @@ fn a_value_the_service_refuses_exits_5() {
         None,
     );
 
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("--email"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("name@example.org"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(sandbox.state_text(), before);
+}
+
+#[test]
+fn a_value_the_service_refuses_exits_5() {
+    let home = TestHome::new();
+    let sandbox = TestSandbox::start(&home);
+    let before = sandbox.state_text();
+
+    // Plausible enough for ucam's own check; the service refuses a numeric
+    // top-level domain.
+    let output = run(
+        home.ucam_for(&sandbox)
+            .args(["profile", "set", "li.na", "--email", "li.na@example.123"]),
+        None,
+    );
+
     assert_exit(&output, 5);
+    assert!(stderr(&output).contains("UserEmail"), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("request id"),
         "{}",

@@ -15,6 +15,9 @@ use super::params::Params;
 /// The most users `ListUsers` returns in one page.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
+/// The longest password age the service accepts, in days (three years).
+pub const MAX_PASSWORD_AGE_DAYS: u32 = 1095;
+
 /// How many pages are fetched at once after the first.
 pub const PAGE_CONCURRENCY: usize = 4;
 
@@ -252,6 +255,21 @@ impl Client {
     }
 }
 
+/// A plausible address: one `@`, something before it, a dotted domain after
+/// it, no spaces. The service has the last word.
+pub fn looks_like_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !text.chars().any(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+}
+
 fn lenient_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     Ok(match serde_json::Value::deserialize(deserializer)? {
         serde_json::Value::Bool(b) => b,
@@ -328,6 +346,18 @@ mod tests {
         let user: User = serde_json::from_str(r#"{"UserName":"x"}"#).unwrap();
         assert_eq!(user.user_name, "x");
         assert_eq!(user.email, "");
+    }
+
+    #[test]
+    fn email_shapes() {
+        for good in ["a@b.co", "zoë.müller@例え.jp", "x+tag@mail.example.org"] {
+            assert!(looks_like_email(good), "{good}");
+        }
+        for bad in [
+            "", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.de", "a@.b.co", "a@b..co", "a@b.co.",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub struct ProfileSetArgs {
     pub status: Option<StatusArg>,
 
     /// The user's email address.
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", value_parser = parse_email)]
     pub email: Option<String>,
 
     /// Read the new password from stdin (one line; asked twice without echo on
@@ -155,7 +155,7 @@ pub struct ProfileSetArgs {
     pub generate_password: bool,
 
     /// Days before the password must be changed (0 = never, at most 1095).
-    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=1095))]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=MAX_AGE))]
     pub max_password_age: Option<u32>,
 
     /// Whether the user must bind an MFA device.
@@ -281,6 +281,18 @@ fn parse_fail_rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
         _ => Err(format!("{text:?} is not a share between 0 and 1")),
+    }
+}
+
+/// `--max-password-age` bounds, as clap wants them.
+const MAX_AGE: i64 = crate::api::iam::MAX_PASSWORD_AGE_DAYS as i64;
+
+/// Refuses an address the service would refuse anyway, before anything is sent.
+fn parse_email(text: &str) -> Result<String, String> {
+    if crate::api::iam::looks_like_email(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("not an email address; expected name@example.org".to_owned())
     }
 }
 

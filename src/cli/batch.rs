@@ -22,6 +22,8 @@ use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::api::iam::{MAX_PASSWORD_AGE_DAYS, looks_like_email};
 use sha1::{Digest, Sha1};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -44,7 +46,7 @@ const FIELDS: [&str; 8] = [
 ];
 
 /// The longest `max_password_age` the service accepts, in days.
-const MAX_PASSWORD_AGE: u64 = 1095;
+const MAX_PASSWORD_AGE: u64 = MAX_PASSWORD_AGE_DAYS as u64;
 
 /// One validated row.
 #[derive(Debug)]
@@ -150,6 +152,9 @@ fn row_from_fields(
             },
             "email" => match value.as_str().map(str::trim) {
                 Some("") => Some("is empty".to_owned()),
+                Some(email) if !looks_like_email(email) => Some(format!(
+                    "{email:?} is not an email address (name@example.org)"
+                )),
                 Some(email) => {
                     change.email = Some(email.to_owned());
                     None
