@@ -212,7 +212,7 @@ async fn signature_checks() {
 async fn custom_key_pair_is_used() {
     let sandbox = start(SandboxOptions {
         public_key: "pk-test".into(),
-        private_key: "sk-test".into(),
+        private_key: SecretString::from("sk-test"),
         ..SandboxOptions::default()
     })
     .await;
@@ -843,7 +843,7 @@ async fn bad_options_are_refused() {
 #[test]
 fn options_debug_hides_the_private_key() {
     let options = SandboxOptions {
-        private_key: "very-secret-key".into(),
+        private_key: SecretString::from("very-secret-key"),
         ..SandboxOptions::default()
     };
 

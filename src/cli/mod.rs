@@ -15,7 +15,7 @@ pub mod users;
 
 use std::io::Write;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use crate::api::{ApiError, ApiResponse, Client, LoginProfileChange};
 use crate::audit::{AuditEntry, AuditLog};
@@ -164,7 +164,7 @@ fn sandbox_private_key(env: &Environment) -> SecretString {
 async fn start_sandbox(context: &Context) -> Result<(RunningSandbox, Client), CliError> {
     let options = SandboxOptions {
         state_file: Some(context.paths.sandbox_state_file()),
-        private_key: sandbox_private_key(&context.env).expose_secret().to_owned(),
+        private_key: sandbox_private_key(&context.env),
         ..SandboxOptions::default()
     };
     let running = sandbox::start(options)

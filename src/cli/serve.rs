@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use secrecy::ExposeSecret;
-
 use super::args::SandboxArgs;
 use super::{CliError, Context, print_line, sandbox_private_key};
 use crate::sandbox::{self, SandboxOptions};
@@ -21,7 +19,7 @@ pub async fn run(context: &Context, args: SandboxArgs) -> Result<(), CliError> {
         fail_rate: args.fail_rate,
         seed: args.seed,
         public_key: args.public_key,
-        private_key: sandbox_private_key(&context.env).expose_secret().to_owned(),
+        private_key: sandbox_private_key(&context.env),
     };
     let running = sandbox::start(options)
         .await

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value, json};
 
 use super::codes;
@@ -157,7 +157,7 @@ fn authenticate(sandbox: &Sandbox, params: &Params) -> Result<(), Refusal> {
         return Err(Refusal::new(codes::MISSING_SIGNATURE, "Missing signature"));
     };
     let known_key = params.get("PublicKey") == Some(sandbox.public_key.as_str());
-    if !known_key || !verify(params, &sandbox.private_key, signature) {
+    if !known_key || !verify(params, sandbox.private_key.expose_secret(), signature) {
         return Err(Refusal::new(
             codes::BAD_SIGNATURE,
             "Signature VerifyAC Error",

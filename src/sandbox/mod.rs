@@ -67,7 +67,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{RwLock, oneshot};
 
 pub use actions::{DEFAULT_LIMIT, MAX_LIMIT};
@@ -104,8 +104,8 @@ pub mod codes {
     pub const USER_NOT_FOUND: i64 = 11021;
 }
 
-/// How to run a sandbox.
-#[derive(Clone)]
+/// How to run a sandbox. `Debug` shows the private key as redacted.
+#[derive(Clone, Debug)]
 pub struct SandboxOptions {
     pub listen: SocketAddr,
     /// The JSON state file; `None` keeps state in memory only.
@@ -118,7 +118,7 @@ pub struct SandboxOptions {
     pub fail_rate: f64,
     pub seed: u64,
     pub public_key: String,
-    pub private_key: String,
+    pub private_key: SecretString,
 }
 
 impl Default for SandboxOptions {
@@ -131,7 +131,7 @@ impl Default for SandboxOptions {
             fail_rate: 0.0,
             seed: 0,
             public_key: DEFAULT_PUBLIC_KEY.to_owned(),
-            private_key: DEFAULT_PRIVATE_KEY.to_owned(),
+            private_key: SecretString::from(DEFAULT_PRIVATE_KEY),
         }
     }
 }
@@ -146,27 +146,13 @@ impl SandboxOptions {
     fn with_private_key_from(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut options = Self::default();
         if let Some(key) = lookup(PRIVATE_KEY_ENV).filter(|key| !key.is_empty()) {
-            options.private_key = key;
+            options.private_key = SecretString::from(key);
         }
         options
     }
 }
 
 /// Everything but the private key.
-impl std::fmt::Debug for SandboxOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxOptions")
-            .field("listen", &self.listen)
-            .field("state_file", &self.state_file)
-            .field("users", &self.users)
-            .field("latency", &self.latency)
-            .field("fail_rate", &self.fail_rate)
-            .field("seed", &self.seed)
-            .field("public_key", &self.public_key)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Why the sandbox could not start or save.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -220,7 +206,7 @@ pub enum SandboxError {
 pub struct RunningSandbox {
     pub addr: SocketAddr,
     public_key: String,
-    private_key: String,
+    private_key: SecretString,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), SandboxError>>,
 }
@@ -245,7 +231,7 @@ impl RunningSandbox {
         ClientConfig {
             base_url: self.base_url(),
             public_key: self.public_key.clone(),
-            private_key: SecretString::from(self.private_key.as_str()),
+            private_key: self.private_key.clone(),
             project_id: None,
             region: None,
             timeout: crate::api::client::DEFAULT_TIMEOUT,
@@ -370,7 +356,7 @@ fn check_options(options: &SandboxOptions) -> Result<(), SandboxError> {
             reason: format!("{} is not a share from 0.0 to 1.0", options.fail_rate),
         });
     }
-    if options.public_key.is_empty() || options.private_key.is_empty() {
+    if options.public_key.is_empty() || options.private_key.expose_secret().is_empty() {
         return Err(SandboxError::InvalidOption {
             option: "public_key/private_key",
             reason: "the sandbox key pair must not be empty".to_owned(),
@@ -435,9 +421,9 @@ mod tests {
         let empty = SandboxOptions::with_private_key_from(|_| Some(String::new()));
         let unset = SandboxOptions::with_private_key_from(|_| None);
 
-        assert_eq!(set.private_key, "from-env");
-        assert_eq!(empty.private_key, DEFAULT_PRIVATE_KEY);
-        assert_eq!(unset.private_key, DEFAULT_PRIVATE_KEY);
+        assert_eq!(set.private_key.expose_secret(), "from-env");
+        assert_eq!(empty.private_key.expose_secret(), DEFAULT_PRIVATE_KEY);
+        assert_eq!(unset.private_key.expose_secret(), DEFAULT_PRIVATE_KEY);
         assert_eq!(set.public_key, DEFAULT_PUBLIC_KEY);
     }
 }

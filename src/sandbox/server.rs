@@ -2,6 +2,7 @@
 //! request id header and the configured latency to every answer, and can
 //! close a connection without answering, which axum alone cannot do.
 
+use secrecy::SecretString;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +31,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Sandbox {
     pub public_key: String,
-    pub private_key: String,
+    pub private_key: SecretString,
     pub latency: Duration,
     pub directory: Arc<RwLock<Directory>>,
     pub store: Arc<Store>,
