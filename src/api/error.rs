@@ -15,7 +15,10 @@ pub enum ApiError {
     },
 
     /// No answer within the request timeout.
-    #[error("{action}: no answer from {endpoint} within {}s (raise UCLOUD_TIMEOUT_SECOND)", timeout.as_secs())]
+    #[error(
+        "{action}: no answer from {endpoint} within {}s (raise UCLOUD_TIMEOUT_SECOND)",
+        timeout.as_secs()
+    )]
     Timeout {
         action: String,
         endpoint: String,

@@ -18,7 +18,12 @@ pub enum CliError {
     Usage(String),
 
     /// A batch file has invalid rows; each entry names its line and field.
-    #[error("{} has {} problem(s), nothing was sent:\n  {}", file.display(), errors.len(), errors.join("\n  "))]
+    #[error(
+        "{} has {} problem(s), nothing was sent:\n  {}",
+        file.display(),
+        errors.len(),
+        errors.join("\n  ")
+    )]
     InvalidBatch { file: PathBuf, errors: Vec<String> },
 
     /// The local password policy refused the password before anything was sent.

@@ -17,12 +17,14 @@
 //! | 171 | `Signature VerifyAC Error`: wrong signature or unknown `PublicKey` |
 //! | 160 | `Action` is missing |
 //! | 161 | `Action` is not one of the four above |
-//! | 230 | a parameter is missing (`Missing params [UserName]`) or not valid (`Params [Limit] not valid`), or the body is not readable |
+//! | 230 | a parameter is missing (`Missing params [UserName]`) or not valid |
+//! |     | (`Params [Limit] not valid`), or the body is not readable |
 //! | 231 | `Status` is not `Active` or `Inactive` |
 //! | 233 | `UserEmail` is not a valid e-mail address |
 //! | 232 | `MaxPasswordAge` is not a whole number from 0 to 1095 |
 //! | 234 | `MFABindRequired` or `PasswordResetRequired` is not `true`/`false` |
-//! | 235 | `Password` breaks the policy: 8 to 64 characters mixing three of lowercase, uppercase, digits and symbols |
+//! | 235 | `Password` breaks the policy: 8 to 64 characters mixing three of |
+//! |     | lowercase, uppercase, digits and symbols |
 //! | 11021 | no user has that `UserName` |
 //! | 150 | the change could not be written to the state file |
 //! | 153 | throttled (only as an injected fault) |
@@ -184,7 +186,8 @@ pub enum SandboxError {
     /// The state file is not a sandbox state file, or is damaged. It is left
     /// alone rather than overwritten with a fresh seed.
     #[error(
-        "sandbox state file {} is not valid: {reason} (fix it, or move it away to start from the seed directory)",
+        "sandbox state file {} is not valid: {reason} \
+         (fix it, or move it away to start from the seed directory)",
         path.display()
     )]
     StateFileCorrupt { path: PathBuf, reason: String },

@@ -378,7 +378,8 @@ pub enum KeyMapError {
     /// The key spec does not parse.
     #[error(
         "config.toml [keys]: invalid key {0:?}; write a character (\"q\"), a named key \
-         (enter, esc, tab, space, up, pgdn, f5...) or a modifier and a key (\"ctrl-s\", \"shift-tab\")"
+         (enter, esc, tab, space, up, pgdn, f5...) or a modifier and a key \
+         (\"ctrl-s\", \"shift-tab\")"
     )]
     InvalidKey(String),
 

@@ -89,7 +89,8 @@ pub fn header(profile: &str, endpoint: &str) -> String {
 
 pub fn too_small(min_width: u16, min_height: u16, width: u16, height: u16) -> String {
     format!(
-        "Terminal too small: ucam needs {min_width}x{min_height}, this one is {width}x{height}. Enlarge the window."
+        "Terminal too small: ucam needs {min_width}x{min_height}, \
+         this one is {width}x{height}. Enlarge the window."
     )
 }
 
