@@ -1,0 +1,255 @@
+//! The worker: a tokio task that owns the API client, runs a bounded number
+//! of requests at once and sends every outcome back as a `Reply`. It also
+//! appends each finished submit to the audit file.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Semaphore;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::api::iam::{MAX_PAGE_SIZE, PAGE_CONCURRENCY};
+use crate::api::{ApiError, ApiResponse, Client, LoginProfileChange};
+use crate::audit::{AuditEntry, AuditLog};
+
+use super::app::{Command, Reply, SubmitId, Submitted};
+
+/// What the worker needs.
+pub struct Worker {
+    pub client: Client,
+    /// `None` writes no audit file (tests).
+    pub audit: Option<AuditLog>,
+    /// The profile name, for the audit file.
+    pub profile: String,
+    /// How many requests run at once.
+    pub concurrency: usize,
+}
+
+/// Runs until the command channel closes. Commands the event loop handles
+/// itself are ignored.
+pub async fn run(
+    worker: Worker,
+    mut commands: UnboundedReceiver<Command>,
+    replies: UnboundedSender<Reply>,
+) {
+    let worker = Arc::new(worker);
+    let permits = Arc::new(Semaphore::new(worker.concurrency.max(1)));
+    while let Some(command) = commands.recv().await {
+        let (worker, permits, replies) = (worker.clone(), permits.clone(), replies.clone());
+        match command {
+            Command::LoadUsers { generation } => {
+                tokio::spawn(load_users(worker, permits, replies, generation));
+            }
+            Command::FetchProfile { user } => {
+                tokio::spawn(async move {
+                    let Ok(_permit) = permits.acquire().await else {
+                        return;
+                    };
+                    let result = worker.client.get_login_profile(&user).await;
+                    let _ = replies.send(Reply::Profile { user, result });
+                });
+            }
+            Command::Submit { submit, change } => {
+                tokio::spawn(async move {
+                    let Ok(_permit) = permits.acquire().await else {
+                        return;
+                    };
+                    worker.submit(submit, change, &replies).await;
+                });
+            }
+            Command::GeneratePassword { .. } | Command::CopyToClipboard(_) | Command::Quit => {}
+        }
+    }
+}
+
+/// The first page, then the rest a few at a time; every page is its own reply
+/// so the list is usable from the first one.
+async fn load_users(
+    worker: Arc<Worker>,
+    permits: Arc<Semaphore>,
+    replies: UnboundedSender<Reply>,
+    generation: u64,
+) {
+    let first = {
+        let Ok(_permit) = permits.acquire().await else {
+            return;
+        };
+        worker.client.list_users(MAX_PAGE_SIZE, 0).await
+    };
+    let (listed, total) = match &first {
+        Ok(page) => (page.users.len() as u64, page.total_count),
+        Err(_) => (0, 0),
+    };
+    let _ = replies.send(Reply::UsersPage {
+        generation,
+        offset: 0,
+        result: first,
+    });
+
+    // Pages share the worker's permits, and at most PAGE_CONCURRENCY of them
+    // run at once so profile fetches for the selection are not starved.
+    let pages = Arc::new(Semaphore::new(PAGE_CONCURRENCY));
+    for offset in (listed..total).step_by(MAX_PAGE_SIZE as usize) {
+        let (worker, permits, pages, replies) = (
+            worker.clone(),
+            permits.clone(),
+            pages.clone(),
+            replies.clone(),
+        );
+        let Ok(page_permit) = pages.acquire_owned().await else {
+            return;
+        };
+        tokio::spawn(async move {
+            let _page_permit = page_permit;
+            let Ok(_permit) = permits.acquire().await else {
+                return;
+            };
+            let result = worker.client.list_users(MAX_PAGE_SIZE, offset).await;
+            let _ = replies.send(Reply::UsersPage {
+                generation,
+                offset,
+                result,
+            });
+        });
+    }
+}
+
+impl Worker {
+    async fn submit(
+        &self,
+        submit: SubmitId,
+        change: LoginProfileChange,
+        replies: &UnboundedSender<Reply>,
+    ) {
+        let on_retry = |attempt, max| {
+            let _ = replies.send(Reply::Retrying {
+                submit,
+                attempt,
+                max,
+            });
+        };
+        let result = self
+            .client
+            .update_login_profile_observed(&change, &on_retry)
+            .await;
+
+        if let Some(audit) = &self.audit {
+            let entry = audit_entry(
+                &self.profile,
+                self.client.endpoint(),
+                &change,
+                &result,
+                now(),
+            );
+            let audit = audit.clone();
+            let written = tokio::task::spawn_blocking(move || audit.append(&entry)).await;
+            let failure = match written {
+                Ok(Ok(())) => None,
+                Ok(Err(error)) => Some(format!("{}: {error}", audit_path_hint(&self.audit))),
+                Err(error) => Some(error.to_string()),
+            };
+            if let Some(reason) = failure {
+                tracing::warn!(%reason, "audit append failed");
+                let _ = replies.send(Reply::AuditFailed { reason });
+            }
+        }
+
+        let result = result.map(|response| Submitted {
+            request_id: response.request_id,
+            latency: response.latency,
+        });
+        let _ = replies.send(Reply::Submitted { submit, result });
+    }
+}
+
+fn audit_path_hint(audit: &Option<AuditLog>) -> String {
+    audit
+        .as_ref()
+        .map(|a| a.path().display().to_string())
+        .unwrap_or_default()
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The audit line for a finished submit: field names, never their values.
+pub fn audit_entry(
+    profile: &str,
+    endpoint: &str,
+    change: &LoginProfileChange,
+    result: &Result<ApiResponse<()>, ApiError>,
+    unix_seconds: i64,
+) -> AuditEntry {
+    let (outcome, ret_code, request_id) = match result {
+        Ok(response) => ("ok", Some(0), response.request_id.clone()),
+        Err(error) => (
+            "failed",
+            error.ret_code(),
+            error.request_id().map(str::to_owned),
+        ),
+    };
+    AuditEntry {
+        time: super::text::rfc3339(unix_seconds),
+        profile: profile.to_owned(),
+        endpoint: endpoint.to_owned(),
+        user: change.user_name.clone(),
+        fields: change
+            .changed_fields()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        outcome: outcome.to_owned(),
+        ret_code,
+        request_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::SecretString;
+    use std::time::Duration;
+
+    #[test]
+    fn audit_entry_names_fields_not_values() {
+        let mut change = LoginProfileChange::new("alice");
+        change.password = Some(SecretString::from("Hunter2!Secret"));
+        change.email = Some("alice@new.example".into());
+        let ok = Ok(ApiResponse {
+            body: (),
+            request_id: Some("rid-1".into()),
+            latency: Duration::from_millis(5),
+        });
+
+        let entry = audit_entry("prod", "https://api.example/", &change, &ok, 1_700_000_000);
+        let line = serde_json::to_string(&entry).unwrap();
+
+        assert_eq!(entry.fields, ["UserEmail", "Password"]);
+        assert_eq!(entry.outcome, "ok");
+        assert_eq!(entry.time, "2023-11-14T22:13:20Z");
+        assert_eq!(entry.request_id.as_deref(), Some("rid-1"));
+        assert!(!line.contains("Hunter2"));
+        assert!(!line.contains("alice@new.example"));
+    }
+
+    #[test]
+    fn failed_audit_entry_keeps_retcode_and_request_id() {
+        let change = LoginProfileChange::new("bob");
+        let failed = Err(ApiError::RetCode {
+            action: "UpdateLoginProfile".into(),
+            code: 11021,
+            message: "not found".into(),
+            request_id: Some("rid-2".into()),
+        });
+
+        let entry = audit_entry("prod", "e", &change, &failed, 0);
+
+        assert_eq!(entry.outcome, "failed");
+        assert_eq!(entry.ret_code, Some(11021));
+        assert_eq!(entry.request_id.as_deref(), Some("rid-2"));
+    }
+}
