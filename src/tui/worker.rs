@@ -86,24 +86,19 @@ async fn load_users(
         result: first,
     });
 
-    // Pages share the worker's permits, and at most PAGE_CONCURRENCY of them
-    // run at once so profile fetches for the selection are not starved.
+    // The rest are bounded by their own PAGE_CONCURRENCY permits, not the
+    // worker's: pages holding every worker permit would queue the profile
+    // fetch for the selection behind the whole list, and the worker's 6
+    // would cap the load below PAGE_CONCURRENCY (0.46 s instead of 0.37 s
+    // for 10k users at 20 ms a request, benches/loading.rs).
     let pages = Arc::new(Semaphore::new(PAGE_CONCURRENCY));
     for offset in (listed..total).step_by(MAX_PAGE_SIZE as usize) {
-        let (worker, permits, pages, replies) = (
-            worker.clone(),
-            permits.clone(),
-            pages.clone(),
-            replies.clone(),
-        );
-        let Ok(page_permit) = pages.acquire_owned().await else {
+        let (worker, replies) = (worker.clone(), replies.clone());
+        let Ok(page_permit) = pages.clone().acquire_owned().await else {
             return;
         };
         tokio::spawn(async move {
             let _page_permit = page_permit;
-            let Ok(_permit) = permits.acquire().await else {
-                return;
-            };
             let result = worker.client.list_users(MAX_PAGE_SIZE, offset).await;
             let _ = replies.send(Reply::UsersPage {
                 generation,
