@@ -670,3 +670,73 @@ fn paging_keeps_the_selection_in_the_viewport() {
     assert_eq!((app.selected, app.offset), (0, 0));
     assert_eq!(app.visible_window().count(), rows);
 }
+
+/// Users in small pages, in a scrambled order, with clashing sort keys
+/// (shared display names, statuses and creation times) so the tie-break
+/// by user name matters.
+fn scrambled_directory(count: usize) -> Vec<User> {
+    (0..count)
+        .map(|i| {
+            let scrambled = (i * 7919) % count;
+            User {
+                user_name: format!("user{scrambled:03}"),
+                display_name: ["Zoë", "李娜", "Anna", "anna"][scrambled % 4].into(),
+                email: format!("u{}@example.org", (scrambled * 31) % 17),
+                status: ["Active", "Inactive", "Frozen"][scrambled % 3].into(),
+                created_at: 1_600_000_000 + (scrambled % 5) as i64,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn pages_merged_one_by_one_match_a_full_sort_for_every_column() {
+    let users = scrambled_directory(257);
+    for sort_steps in 0..5 {
+        for reverse in [false, true] {
+            for query in ["", "anna", "3"] {
+                // Sorted and filtered before loading: every page is merged.
+                let mut paged = new_app(false);
+                paged.update(Action::Resize(120, 40));
+                paged.start();
+                for _ in 0..sort_steps {
+                    paged.update(Action::SortNext);
+                }
+                if reverse {
+                    paged.update(Action::SortReverse);
+                }
+                paged.update(Action::StartFilter);
+                type_text(&mut paged, query);
+                paged.update(Action::AcceptFilter);
+                for (page, chunk) in users.chunks(10).enumerate() {
+                    let offset = (page * 10) as u64;
+                    paged.update(reply_page(1, offset, chunk.to_vec(), 257));
+                }
+
+                // The same view reached by one load, then a full re-sort.
+                let mut whole = new_app(false);
+                whole.update(Action::Resize(120, 40));
+                whole.start();
+                whole.update(reply_page(1, 0, users.clone(), 257));
+                for _ in 0..sort_steps {
+                    whole.update(Action::SortNext);
+                }
+                if reverse {
+                    whole.update(Action::SortReverse);
+                }
+                whole.update(Action::StartFilter);
+                type_text(&mut whole, query);
+                whole.update(Action::AcceptFilter);
+
+                let expected = visible_names(&whole);
+                assert_eq!(
+                    visible_names(&paged),
+                    expected,
+                    "sort {:?} reverse {reverse} query {query:?}",
+                    paged.sort
+                );
+                assert!(query.is_empty() || expected.len() < 257);
+            }
+        }
+    }
+}
