@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod crash;
 pub mod password;
 pub mod paths;
 pub mod sandbox;

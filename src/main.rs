@@ -2,7 +2,6 @@
 //! the tokio runtime and hands over to `ucam::cli`.
 
 use std::fs::File;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -38,7 +37,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         )
     })?;
     let _log_guard = init_logging(&paths);
-    install_panic_report(paths.log_file());
+    ucam::crash::install_panic_report(paths.log_file());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "ucam starting");
 
     let context = Context::load(cli.global.clone(), paths)?;
@@ -81,18 +80,6 @@ fn is_transport_trace(metadata: &tracing::Metadata<'_>) -> bool {
                 .strip_prefix(target)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
         })
-}
-
-/// After a panic (and after ratatui's own hook has restored the terminal,
-/// which runs first because it is installed later and wraps this one), the
-/// panic goes to the log and stderr says where to find it.
-fn install_panic_report(log_file: PathBuf) {
-    let default_report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        tracing::error!(panic = %info, "ucam crashed");
-        default_report(info);
-        eprintln!("ucam crashed; details are in {}", log_file.display());
-    }));
 }
 
 /// Sends tracing to `ucam.log` in the data dir, never to the terminal. When

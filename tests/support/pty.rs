@@ -153,6 +153,23 @@ impl PtySession {
         (code, self.raw_output())
     }
 
+    /// The process id of ucam, to send it signals.
+    pub fn process_id(&self) -> u32 {
+        self.child.process_id().expect("ucam's process id")
+    }
+
+    /// Whether the terminal is back in its normal line mode (echo and line
+    /// editing on), as a shell expects it after ucam exits.
+    pub fn terminal_is_cooked(&self) -> bool {
+        let fd = self.master.as_raw_fd().expect("the pty's descriptor");
+        // SAFETY: `termios` is plain data that tcgetattr fills in; `fd` is the
+        // open master side of this session's pty.
+        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+        let read = unsafe { libc::tcgetattr(fd, &mut termios) };
+        assert_eq!(read, 0, "tcgetattr on the pty failed");
+        termios.c_lflag & libc::ICANON != 0 && termios.c_lflag & libc::ECHO != 0
+    }
+
     /// Resizes the terminal, as a window manager would.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.master
