@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use secrecy::SecretString;
 use ucam::api::client::decode_body;
 use ucam::api::{ApiError, LoginProfile, User, UserPage};
@@ -21,6 +22,9 @@ use ucam::tui::keymap::KeyMap;
 #[derive(Clone, Debug)]
 enum Step {
     Key(KeyCode, KeyModifiers),
+    /// Keys an operator types in a row, such as a whole edit: random keys
+    /// alone seldom get from the list to a submit.
+    Keys(Vec<(KeyCode, KeyModifiers)>),
     /// A users page with `count` users named from `first` on.
     Page {
         first: u8,
@@ -76,9 +80,30 @@ fn key_step() -> impl Strategy<Value = Step> {
     (code, modifiers).prop_map(|(code, modifiers)| Step::Key(code, modifiers))
 }
 
+/// An edit from the list to the confirm dialog's `y`, a quick reset, or a
+/// failed edit reopened and submitted again.
+fn key_burst() -> impl Strategy<Value = Step> {
+    let plain = |c| (KeyCode::Char(c), KeyModifiers::NONE);
+    let save = (KeyCode::Char('s'), KeyModifiers::CONTROL);
+    prop_oneof![
+        Just(vec![plain('e'), plain(' '), save, plain('y')]),
+        Just(vec![
+            plain('e'),
+            (KeyCode::Tab, KeyModifiers::NONE),
+            plain('x'),
+            save,
+            plain('y')
+        ]),
+        Just(vec![plain('p'), plain('y')]),
+        Just(vec![plain('r'), save, plain('y')]),
+    ]
+    .prop_map(Step::Keys)
+}
+
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         12 => key_step(),
+        2 => key_burst(),
         1 => (0u8..40, 0u8..30, prop::bool::weighted(0.9))
             .prop_map(|(first, count, ok)| Step::Page { first, count, ok }),
         2 => (0u8..70, prop::bool::weighted(0.8)).prop_map(|(user, ok)| Step::Profile { user, ok }),
@@ -86,6 +111,15 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<u8>().prop_map(|which| Step::Retry { which }),
         1 => (0u16..200, 0u16..80).prop_map(|(w, h)| Step::Resize(w, h)),
     ]
+}
+
+fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Command> {
+    let (context, text_input) = app.key_context();
+    let event = KeyEvent::new(code, modifiers);
+    match app.config.keymap.action_for(context, text_input, event) {
+        Some(action) => app.update(action),
+        None => Vec::new(),
+    }
 }
 
 fn user(number: u8) -> User {
@@ -106,6 +140,11 @@ fn failure() -> ApiError {
     }
 }
 
+thread_local! {
+    /// Submits the random sessions on this thread reached.
+    static SUBMITS_SEEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Runs the event loop's share of the commands and records submits,
 /// checking that no submit is for a user already in flight.
 fn absorb(app: &mut App, commands: Vec<Command>, in_flight: &mut BTreeMap<u64, String>) {
@@ -120,6 +159,7 @@ fn absorb(app: &mut App, commands: Vec<Command>, in_flight: &mut BTreeMap<u64, S
                 );
                 assert!(!change.is_empty(), "an empty change was submitted");
                 assert!(in_flight.insert(submit, user).is_none(), "submit id reused");
+                SUBMITS_SEEN.with(|seen| seen.set(seen.get() + 1));
             }
             Command::GeneratePassword { purpose } => {
                 let password = SecretString::from("Gen3rated!Pass");
@@ -170,13 +210,14 @@ fn run_session(steps: Vec<Step>) {
 
     for step in steps {
         let commands = match step {
-            Step::Key(code, modifiers) => {
-                let (context, text_input) = app.key_context();
-                let event = KeyEvent::new(code, modifiers);
-                match app.config.keymap.action_for(context, text_input, event) {
-                    Some(action) => app.update(action),
-                    None => Vec::new(),
+            Step::Key(code, modifiers) => press(&mut app, code, modifiers),
+            Step::Keys(keys) => {
+                for (code, modifiers) in keys {
+                    let commands = press(&mut app, code, modifiers);
+                    absorb(&mut app, commands, &mut in_flight);
+                    check_invariants(&app, &in_flight);
                 }
+                Vec::new()
             }
             Step::Page { first, count, ok } => {
                 let users: Vec<User> = (first..first.saturating_add(count)).map(user).collect();
@@ -248,6 +289,24 @@ proptest! {
     fn random_sessions_keep_the_app_consistent(steps in prop::collection::vec(step(), 100)) {
         run_session(steps);
     }
+}
+
+/// The random sessions are worth something only if they get as far as
+/// submitting edits; this counts how often they do.
+#[test]
+fn random_sessions_reach_the_submit_path() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let sessions = prop::collection::vec(step(), 100);
+    let before = SUBMITS_SEEN.with(std::cell::Cell::get);
+    for _ in 0..200 {
+        let steps = sessions.new_tree(&mut runner).expect("a session").current();
+        run_session(steps);
+    }
+    let submits = SUBMITS_SEEN.with(std::cell::Cell::get) - before;
+    assert!(
+        submits >= 20,
+        "200 random sessions reached only {submits} submits"
+    );
 }
 
 /// Bytes that are sometimes almost a valid answer, so the decoder gets past
