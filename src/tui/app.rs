@@ -332,6 +332,8 @@ pub struct App {
     user_index: HashMap<String, usize>,
     /// Every user index, sorted by the current column.
     order: Vec<usize>,
+    /// Spare room for merging a page into `order` or `visible`.
+    merge_buffer: Vec<usize>,
     /// The sorted indices that pass the filter: the rows on screen.
     pub visible: Vec<usize>,
     pub filter: Input,
@@ -368,6 +370,7 @@ impl App {
             users: Vec::new(),
             user_index: HashMap::new(),
             order: Vec::new(),
+            merge_buffer: Vec::new(),
             visible: Vec::new(),
             filter: Input::default(),
             applied_query: String::new(),
@@ -848,23 +851,30 @@ impl App {
             // the order and the visible rows, so loading n users costs about
             // n per page rather than n log n (100k users: seconds, not a minute).
             fresh.sort_by(|&a, &b| self.row_ordering(a, b));
-            self.order = self.merge_rows(&self.order, &fresh);
+            let mut merged = std::mem::take(&mut self.merge_buffer);
+            self.merge_rows(&self.order, &fresh, &mut merged);
+            self.merge_buffer = std::mem::replace(&mut self.order, merged);
             if self.applied_query.is_empty() {
                 self.visible.clone_from(&self.order);
             } else {
                 let query = &self.applied_query;
                 fresh.retain(|&i| self.users[i].matches(query));
-                self.visible = self.merge_rows(&self.visible, &fresh);
+                let mut merged = std::mem::take(&mut self.merge_buffer);
+                self.merge_rows(&self.visible, &fresh, &mut merged);
+                self.merge_buffer = std::mem::replace(&mut self.visible, merged);
             }
         }
         self.reselect(selected);
     }
 
-    /// Two lists of row indices, each already in display order, as one. The
-    /// short `right` list is placed by binary search, so a page of 100 rows
-    /// costs about 100 x log n comparisons, plus copying the indices.
-    fn merge_rows(&self, left: &[usize], right: &[usize]) -> Vec<usize> {
-        let mut merged = Vec::with_capacity(left.len() + right.len());
+    /// Two lists of row indices, each already in display order, as one in
+    /// `merged`. The short `right` list is placed by binary search, so a page
+    /// of 100 rows costs about 100 x log n comparisons, plus copying the
+    /// indices. `merged` is a reused buffer: a fresh allocation per page
+    /// scatters the heap and slows every later full scan of the rows.
+    fn merge_rows(&self, left: &[usize], right: &[usize], merged: &mut Vec<usize>) {
+        merged.clear();
+        merged.reserve(left.len() + right.len());
         let mut rest = left;
         for &row in right {
             // After every equal row already there: the merge stays stable.
@@ -874,7 +884,6 @@ impl App {
             rest = &rest[at..];
         }
         merged.extend_from_slice(rest);
-        merged
     }
 
     fn on_profile(&mut self, user: String, result: Result<LoginProfile, ApiError>) -> Vec<Command> {
