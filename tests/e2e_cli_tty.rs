@@ -138,3 +138,34 @@ fn ctrl_c_interrupts_a_command_with_exit_130() {
     let (code, _) = ucam.finish();
     assert_eq!(code, 130);
 }
+
+#[test]
+fn batch_progress_shows_on_a_terminal_and_nowhere_else() {
+    let home = TestHome::new();
+    let sandbox = TestSandbox::start(&home);
+    let rows = "{\"user\":\"li.na\",\"mfa_required\":true}\n\
+                {\"user\":\"zhang.wei\",\"max_password_age\":30}\n\
+                {\"user\":\"wang.fang\",\"status\":\"Active\"}\n";
+    let on_terminal = home.write("tty.jsonl", rows);
+    let piped = home.write("piped.jsonl", &rows.replace("true", "false"));
+
+    let path = on_terminal.to_string_lossy().into_owned();
+    let mut ucam = ucam_for(&home, &sandbox, &["batch", &path]);
+    let (code, raw) = ucam.finish();
+    let raw = String::from_utf8_lossy(&raw);
+    assert_eq!(code, 0, "{raw}");
+    for progress in ["0/3 done", "1/3 done", "2/3 done", "3/3 done"] {
+        assert!(raw.contains(progress), "no {progress:?} in:\n{raw}");
+    }
+    // The progress line is cleared before each result line and at the end.
+    assert!(!ucam.screen().contains("/3 done"), "{}", ucam.screen());
+
+    let output = support::run(home.ucam_for(&sandbox).arg("batch").arg(&piped), None);
+    support::assert_exit(&output, 0);
+    let stderr = support::stderr(&output);
+    assert!(!stderr.contains("/3 done"), "progress on a pipe: {stderr}");
+    assert!(
+        !stderr.contains('\r'),
+        "carriage returns on a pipe: {stderr:?}"
+    );
+}
