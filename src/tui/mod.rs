@@ -78,8 +78,13 @@ pub async fn run(options: TuiOptions) -> anyhow::Result<()> {
     };
     let worker = tokio::spawn(worker::run(worker, job_queue, reply_sender));
 
+    // Caught before the terminal changes mode, so no moment is left in which
+    // a signal would kill ucam with the terminal in raw mode.
+    let shutdown = ShutdownSignals::install();
     let result = match ratatui::try_init() {
-        Ok(mut terminal) => event_loop(&mut terminal, &mut app, &theme, &jobs, replies).await,
+        Ok(mut terminal) => {
+            event_loop(&mut terminal, &mut app, &theme, &jobs, replies, shutdown).await
+        }
         Err(error) => Err(error.into()),
     };
     ratatui::restore();
@@ -93,6 +98,7 @@ async fn event_loop(
     theme: &Theme,
     jobs: &mpsc::UnboundedSender<Command>,
     mut replies: mpsc::UnboundedReceiver<app::Reply>,
+    mut shutdown: ShutdownSignals,
 ) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
@@ -101,7 +107,6 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut shutdown = std::pin::pin!(shutdown_signal());
 
     loop {
         if run_commands(terminal, jobs, app, std::mem::take(&mut pending))? {
@@ -122,7 +127,7 @@ async fn event_loop(
             },
             Some(reply) = replies.recv() => Some(Action::Reply(reply)),
             _ = tick.tick() => app.is_busy().then_some(Action::Tick),
-            () = &mut shutdown => return Ok(()),
+            () = shutdown.recv() => return Ok(()),
         };
 
         if let Some(action) = action {
@@ -166,27 +171,54 @@ fn run_commands(
     Ok(false)
 }
 
-/// Resolves on SIGTERM, SIGHUP or SIGINT, so the terminal is restored when
-/// the session is killed or the window closed. (Ctrl-C typed in the TUI
-/// arrives as a key, since raw mode turns off the terminal's signal keys; a
-/// SIGINT can still come from `kill -INT`.)
-async fn shutdown_signal() {
+/// SIGTERM, SIGHUP and SIGINT, caught so the terminal is restored when the
+/// session is killed or the window closed. (Ctrl-C typed in the TUI arrives
+/// as a key, since raw mode turns off the terminal's signal keys; a SIGINT
+/// can still come from `kill -INT`.)
+///
+/// The handlers are installed when this is made, before the first frame: a
+/// future that installed them on its first poll could miss a signal, because
+/// `select!` may settle on another branch without polling it.
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hangup), Ok(mut interrupt)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = hangup.recv() => {}
-            _ = interrupt.recv() => {}
+    signals: Option<[tokio::signal::unix::Signal; 3]>,
+}
+
+impl ShutdownSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+                signal(SignalKind::interrupt()),
+            ) {
+                (Ok(term), Ok(hangup), Ok(interrupt)) => Some([term, hangup, interrupt]),
+                _ => {
+                    tracing::warn!(
+                        "cannot catch SIGTERM/SIGHUP/SIGINT; they will not restore the terminal"
+                    );
+                    None
+                }
+            };
+            Self { signals }
         }
+        #[cfg(not(unix))]
+        Self {}
     }
-    #[cfg(not(unix))]
-    std::future::pending::<()>().await
+
+    /// Resolves when one of the signals arrives.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some([term, hangup, interrupt]) = &mut self.signals {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hangup.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+            return;
+        }
+        std::future::pending::<()>().await
+    }
 }
