@@ -12,5 +12,6 @@ pub mod crash;
 pub mod password;
 pub mod paths;
 pub mod sandbox;
+pub mod signals;
 pub mod timefmt;
 pub mod tui;

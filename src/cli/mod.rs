@@ -22,6 +22,7 @@ use crate::audit::{AuditEntry, AuditLog};
 use crate::config::{self, Account, Environment, Overrides, Settings};
 use crate::paths::Paths;
 use crate::sandbox::{self, RunningSandbox, SandboxOptions};
+use crate::signals::{self, Stop};
 use crate::tui::{self, TuiOptions};
 
 pub use args::{Cli, Command, GlobalArgs, OutputFormat};
@@ -189,9 +190,10 @@ pub async fn run(cli: Cli, context: Context) -> Result<(), CliError> {
         return serve::run(&context, args).await;
     }
 
+    let interrupted = signals::caught(&[Stop::Interrupt]);
     tokio::select! {
         result = run_subcommand(command, &context) => result,
-        _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted),
+        () = interrupted => Err(CliError::Interrupted),
     }
 }
 

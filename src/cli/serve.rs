@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::args::SandboxArgs;
 use super::{CliError, Context, print_line, sandbox_private_key};
 use crate::sandbox::{self, SandboxOptions};
+use crate::signals::{self, Stop};
 
 pub async fn run(context: &Context, args: SandboxArgs) -> Result<(), CliError> {
     let options = SandboxOptions {
@@ -25,34 +26,17 @@ pub async fn run(context: &Context, args: SandboxArgs) -> Result<(), CliError> {
         .await
         .map_err(|error| CliError::Setup(format!("the sandbox did not start: {error}")))?;
 
+    // Caught before the address is announced: whoever reads the first line
+    // may stop the sandbox at once, and that must still save and exit cleanly.
+    let stop = signals::caught(&[Stop::Interrupt, Stop::Terminate]);
+
     // The first line is the contract: scripts and tests read the address here.
     print_line(&format!("listening on {}", running.base_url()));
     eprintln!("ucam: sandbox serving; Ctrl-C stops it and saves the state");
 
-    wait_for_stop().await;
+    stop.await;
     running
         .shutdown()
         .await
         .map_err(|error| CliError::Setup(format!("the sandbox state was not saved: {error}")))
-}
-
-#[cfg(unix)]
-async fn wait_for_stop() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
-#[cfg(not(unix))]
-async fn wait_for_stop() {
-    let _ = tokio::signal::ctrl_c().await;
 }

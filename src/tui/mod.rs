@@ -27,6 +27,7 @@ use crate::api::Client;
 use crate::audit::AuditLog;
 use crate::config::Settings;
 use crate::paths::Paths;
+use crate::signals::{self, Stop};
 
 use app::{Action, App, AppConfig, Command};
 use keymap::KeyMap;
@@ -78,9 +79,11 @@ pub async fn run(options: TuiOptions) -> anyhow::Result<()> {
     };
     let worker = tokio::spawn(worker::run(worker, job_queue, reply_sender));
 
-    // Caught before the terminal changes mode, so no moment is left in which
-    // a signal would kill ucam with the terminal in raw mode.
-    let shutdown = ShutdownSignals::install();
+    // SIGTERM, SIGHUP and SIGINT end the session with the terminal restored.
+    // (Ctrl-C typed in the TUI arrives as a key: raw mode turns off the
+    // terminal's signal keys.) Caught before the terminal changes mode, so no
+    // moment is left in which a signal would kill ucam with the terminal raw.
+    let shutdown = signals::caught(&[Stop::Terminate, Stop::Hangup, Stop::Interrupt]);
     let result = match ratatui::try_init() {
         Ok(mut terminal) => {
             event_loop(&mut terminal, &mut app, &theme, &jobs, replies, shutdown).await
@@ -98,7 +101,7 @@ async fn event_loop(
     theme: &Theme,
     jobs: &mpsc::UnboundedSender<Command>,
     mut replies: mpsc::UnboundedReceiver<app::Reply>,
-    mut shutdown: ShutdownSignals,
+    mut shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
 ) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
@@ -127,7 +130,7 @@ async fn event_loop(
             },
             Some(reply) = replies.recv() => Some(Action::Reply(reply)),
             _ = tick.tick() => app.is_busy().then_some(Action::Tick),
-            () = shutdown.recv() => return Ok(()),
+            () = &mut shutdown => return Ok(()),
         };
 
         if let Some(action) = action {
@@ -169,56 +172,4 @@ fn run_commands(
         }
     }
     Ok(false)
-}
-
-/// SIGTERM, SIGHUP and SIGINT, caught so the terminal is restored when the
-/// session is killed or the window closed. (Ctrl-C typed in the TUI arrives
-/// as a key, since raw mode turns off the terminal's signal keys; a SIGINT
-/// can still come from `kill -INT`.)
-///
-/// The handlers are installed when this is made, before the first frame: a
-/// future that installed them on its first poll could miss a signal, because
-/// `select!` may settle on another branch without polling it.
-struct ShutdownSignals {
-    #[cfg(unix)]
-    signals: Option<[tokio::signal::unix::Signal; 3]>,
-}
-
-impl ShutdownSignals {
-    fn install() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let signals = match (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::hangup()),
-                signal(SignalKind::interrupt()),
-            ) {
-                (Ok(term), Ok(hangup), Ok(interrupt)) => Some([term, hangup, interrupt]),
-                _ => {
-                    tracing::warn!(
-                        "cannot catch SIGTERM/SIGHUP/SIGINT; they will not restore the terminal"
-                    );
-                    None
-                }
-            };
-            Self { signals }
-        }
-        #[cfg(not(unix))]
-        Self {}
-    }
-
-    /// Resolves when one of the signals arrives.
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        if let Some([term, hangup, interrupt]) = &mut self.signals {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = hangup.recv() => {}
-                _ = interrupt.recv() => {}
-            }
-            return;
-        }
-        std::future::pending::<()>().await
-    }
 }
