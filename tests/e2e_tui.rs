@@ -6,50 +6,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use secrecy::SecretString;
+use support::SandboxProcess;
 use support::pty::{PtySession, ucam_command};
 use ucam::api::{Client, ClientConfig, RetryPolicy};
-
-/// A `ucam sandbox` child process, killed when dropped.
-struct SandboxProcess {
-    child: Child,
-    base_url: String,
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_sandbox(dir: &Path) -> SandboxProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ucam"))
-        .args(["sandbox", "--listen", "127.0.0.1:0", "--state"])
-        .arg(dir.join("sandbox-state.json"))
-        .env("UCAM_DATA_DIR", dir)
-        .env("UCAM_CONFIG_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ucam sandbox");
-    let stdout = child.stdout.take().expect("sandbox stdout");
-    let mut first_line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .expect("read the sandbox's first line");
-    let base_url = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .to_owned();
-    SandboxProcess { child, base_url }
-}
 
 fn sandbox_client(base_url: &str) -> Client {
     Client::new(ClientConfig {
@@ -67,7 +29,7 @@ fn sandbox_client(base_url: &str) -> Client {
 #[test]
 fn edit_email_and_mfa_through_the_form() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sandbox = start_sandbox(dir.path());
+    let sandbox = SandboxProcess::start(dir.path(), &[]);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let client = sandbox_client(&sandbox.base_url);
 

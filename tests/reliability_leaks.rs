@@ -7,15 +7,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use portable_pty::CommandBuilder;
 use serde_json::Value;
 
 use support::pty::PtySession;
-use support::{TestHome, assert_exit, run, stdout};
+use support::{SandboxProcess, TestHome, assert_exit, run, stdout};
 
 const PRIVATE_KEY: &str = "Canary-Private-Key-9f27c1e4b8";
 const STDIN_PASSWORD: &str = "Stdin&Pw=Leak+41 x";
@@ -23,43 +22,6 @@ const BATCH_PASSWORD: &str = "Batch%Pw/Leak?52";
 const DRY_RUN_PASSWORD: &str = "DryRun#Pw&Leak63";
 const SANDBOX_FLAG_PASSWORD: &str = "Flag!Pw=Leak 74z";
 const TUI_PASSWORD: &str = "Tui&Form=Leak+85q";
-
-/// A `ucam sandbox` process with the canary key, killed when dropped.
-struct SandboxProcess {
-    child: Child,
-    base_url: String,
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_sandbox(data: &Path) -> SandboxProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ucam"))
-        .args(["sandbox", "--listen", "127.0.0.1:0", "--state"])
-        .arg(data.join("sandbox-process-state.json"))
-        .env("UCAM_DATA_DIR", data)
-        .env("UCAM_CONFIG_DIR", data)
-        .env("UCAM_SANDBOX_PRIVATE_KEY", PRIVATE_KEY)
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let base_url = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    SandboxProcess { child, base_url }
-}
 
 /// `ucam` at trace level, signed with the canary key against the sandbox.
 fn ucam(home: &TestHome, base_url: &str) -> Command {
@@ -152,7 +114,13 @@ fn tui_session(home: &TestHome, base_url: &str, user: &str) -> String {
 fn no_secret_reaches_a_log_audit_journal_state_or_output() {
     let home = TestHome::new();
     let sandbox_data = home.dir.path().join("sandbox-process");
-    let sandbox = start_sandbox(&sandbox_data);
+    let sandbox = SandboxProcess::start(
+        &sandbox_data,
+        &[
+            ("UCAM_SANDBOX_PRIVATE_KEY", PRIVATE_KEY),
+            ("RUST_LOG", "trace"),
+        ],
+    );
     let base = sandbox.base_url.clone();
 
     let mut outputs: Vec<(&str, Output)> = Vec::new();

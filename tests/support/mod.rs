@@ -210,3 +210,46 @@ impl TestHome {
         command
     }
 }
+
+/// A `ucam sandbox` child process, killed when dropped.
+pub struct SandboxProcess {
+    child: std::process::Child,
+    pub base_url: String,
+}
+
+impl SandboxProcess {
+    /// Starts `ucam sandbox` on a free loopback port with its state and
+    /// files in `dir`, plus the given environment, and reads its address
+    /// from the first line.
+    pub fn start(dir: &std::path::Path, env: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ucam"));
+        command
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--state"])
+            .arg(dir.join("sandbox-process-state.json"))
+            .env("UCAM_DATA_DIR", dir)
+            .env("UCAM_CONFIG_DIR", dir)
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = command.spawn().expect("spawn ucam sandbox");
+        let mut first_line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("sandbox stdout"))
+            .read_line(&mut first_line)
+            .expect("read the sandbox's first line");
+        let base_url = first_line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+            .to_owned();
+        Self { child, base_url }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
