@@ -3,13 +3,12 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use sha1::{Digest, Sha1};
+use sha1::Sha1;
 
 /// PBKDF2 rounds for new hashes. Stored with each hash so it can be raised
 /// without breaking older state files.
 pub const ITERATIONS: u32 = 10_000;
 
-const BLOCK_BYTES: usize = 64;
 const SALT_BYTES: usize = 16;
 
 /// A salted password hash and when the password was set.
@@ -63,42 +62,7 @@ impl PasswordRecord {
 
 /// PBKDF2 (RFC 8018) with HMAC-SHA1, one 20-byte output block.
 fn pbkdf2_sha1(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 20] {
-    let (inner, outer) = hmac_keyed(password);
-    let mac = |message: &[u8]| -> [u8; 20] {
-        let inner_digest = inner.clone().chain_update(message).finalize();
-        let outer_digest = outer.clone().chain_update(inner_digest).finalize();
-        let mut out = [0u8; 20];
-        out.copy_from_slice(&outer_digest);
-        out
-    };
-
-    let mut first = salt.to_vec();
-    first.extend_from_slice(&1u32.to_be_bytes());
-    let mut block = mac(&first);
-    let mut result = block;
-    for _ in 1..iterations.max(1) {
-        block = mac(&block);
-        for (r, b) in result.iter_mut().zip(block) {
-            *r ^= b;
-        }
-    }
-    result
-}
-
-/// The HMAC inner and outer hashers with the key already absorbed, so each
-/// round hashes only its message.
-fn hmac_keyed(key: &[u8]) -> (Sha1, Sha1) {
-    let mut block = [0u8; BLOCK_BYTES];
-    if key.len() > BLOCK_BYTES {
-        block[..20].copy_from_slice(&Sha1::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|k| k ^ byte);
-    (
-        Sha1::new_with_prefix(pad(0x36)),
-        Sha1::new_with_prefix(pad(0x5c)),
-    )
+    pbkdf2::pbkdf2_hmac_array::<Sha1, 20>(password, salt, iterations.max(1))
 }
 
 #[cfg(test)]
