@@ -9,12 +9,9 @@ mod support;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tokio::sync::mpsc;
 
 use ucam::api::Client;
 use ucam::sandbox::{self, SandboxOptions};
-use ucam::tui::app::{Action, Command};
-use ucam::tui::{WORKER_CONCURRENCY, worker};
 
 const USERS: usize = 10_000;
 const LATENCY: Duration = Duration::from_millis(20);
@@ -43,46 +40,14 @@ fn loading(c: &mut Criterion) {
     });
 
     group.bench_function("tui_worker_into_app", |b| {
-        b.iter(|| runtime.block_on(load_through_worker(client.clone())))
+        b.iter(|| {
+            let app = runtime.block_on(support::load_through_worker(client.clone()));
+            assert_eq!(app.users.len(), USERS);
+        })
     });
     group.finish();
 
     drop(sandbox);
-}
-
-/// What the TUI does at start: `LoadUsers` to the worker, every page reply
-/// into `App::update`, until the load is complete.
-async fn load_through_worker(client: Client) {
-    let (jobs, job_queue) = mpsc::unbounded_channel();
-    let (reply_sender, mut replies) = mpsc::unbounded_channel();
-    let worker = worker::Worker {
-        client,
-        audit: None,
-        profile: "bench".to_owned(),
-        concurrency: WORKER_CONCURRENCY,
-    };
-    let worker = tokio::spawn(worker::run(worker, job_queue, reply_sender));
-
-    let mut app = support::new_app();
-    for command in app.start() {
-        jobs.send(command).expect("the worker runs");
-    }
-    while app.load.is_loading() {
-        let reply = replies.recv().await.expect("the worker replies");
-        for command in app.update(Action::Reply(reply)) {
-            // Profile fetches for the selection go out too, as in the TUI.
-            if matches!(command, Command::FetchProfile { .. }) {
-                jobs.send(command).expect("the worker runs");
-            }
-        }
-    }
-    assert!(
-        app.load.error.is_none(),
-        "load failed: {:?}",
-        app.load.error
-    );
-    assert_eq!(app.users.len(), USERS);
-    worker.abort();
 }
 
 criterion_group!(benches, loading);

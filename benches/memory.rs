@@ -11,15 +11,11 @@ mod support;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command as Process, Stdio};
 
-use tokio::sync::mpsc;
-
 use secrecy::SecretString;
 
 use ucam::api::client::DEFAULT_TIMEOUT;
 use ucam::api::{Client, ClientConfig, RetryPolicy};
 use ucam::sandbox::{self, SandboxOptions};
-use ucam::tui::app::{Action, Command};
-use ucam::tui::{WORKER_CONCURRENCY, worker};
 
 const USERS: usize = 100_000;
 const ROLE_VAR: &str = "UCAM_BENCH_ROLE";
@@ -40,7 +36,9 @@ fn main() {
     let config = sandbox_client_config(base_url);
 
     let started = std::time::Instant::now();
-    let app = runtime.block_on(load(Client::new(config).expect("a client")));
+    let app = runtime.block_on(support::load_through_worker(
+        Client::new(config).expect("a client"),
+    ));
     let elapsed = started.elapsed();
 
     let peak = support::proc_status_kib("VmHWM").unwrap_or(0);
@@ -72,42 +70,6 @@ fn sandbox_client_config(base_url: String) -> ClientConfig {
         timeout: DEFAULT_TIMEOUT,
         retry: RetryPolicy::default(),
     }
-}
-
-/// Loads every user as the TUI does and returns the loaded App.
-async fn load(client: Client) -> ucam::tui::app::App {
-    let (jobs, job_queue) = mpsc::unbounded_channel();
-    let (reply_sender, mut replies) = mpsc::unbounded_channel();
-    let worker = tokio::spawn(worker::run(
-        worker::Worker {
-            client,
-            audit: None,
-            profile: "bench".to_owned(),
-            concurrency: WORKER_CONCURRENCY,
-        },
-        job_queue,
-        reply_sender,
-    ));
-
-    let mut app = support::new_app();
-    for command in app.start() {
-        jobs.send(command).expect("the worker runs");
-    }
-    while app.load.is_loading() {
-        let reply = replies.recv().await.expect("the worker replies");
-        for command in app.update(Action::Reply(reply)) {
-            if matches!(command, Command::FetchProfile { .. }) {
-                jobs.send(command).expect("the worker runs");
-            }
-        }
-    }
-    assert!(
-        app.load.error.is_none(),
-        "load failed: {:?}",
-        app.load.error
-    );
-    worker.abort();
-    app
 }
 
 /// Starts this executable as the sandbox and reads its address.

@@ -318,7 +318,8 @@ fn failure_can_be_reopened_with_values_intact_and_resubmitted() {
     assert_eq!(tone, Tone::Failure);
     assert_eq!(
         text,
-        "alice: not saved: RetCode 299: IAM permission denied (request id req-9); r reopens the edit"
+        "alice: not saved: RetCode 299: IAM permission denied (request id req-9); \
+         r reopens the edit"
     );
     assert!(!app.log[0].ok);
 
@@ -568,7 +569,8 @@ fn quick_reset_confirms_submits_then_shows_the_password_once() {
     let commands = press(&mut app, KeyCode::Char('p'));
     assert!(matches!(
         &commands[..],
-        [Command::GeneratePassword { purpose: PasswordPurpose::QuickReset(user) }] if user == "alice"
+        [Command::GeneratePassword { purpose: PasswordPurpose::QuickReset(user) }]
+            if user == "alice"
     ));
     app.update(Action::PasswordGenerated {
         purpose: PasswordPurpose::QuickReset("alice".into()),
@@ -598,9 +600,8 @@ fn quick_reset_confirms_submits_then_shows_the_password_once() {
     assert!(!format!("{app:?}").contains(secret));
 
     let commands = press(&mut app, KeyCode::Char('c'));
-    assert!(
-        matches!(&commands[..], [Command::CopyToClipboard(copied)] if copied.expose_secret() == secret)
-    );
+    assert!(matches!(&commands[..], [Command::CopyToClipboard(copied)]
+            if copied.expose_secret() == secret));
     press(&mut app, KeyCode::Esc);
     assert!(matches!(app.mode, Mode::List));
 }

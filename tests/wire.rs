@@ -241,8 +241,10 @@ fn users_page(request: &Recorded) -> String {
         return r#"{"RetCode":161,"Message":"unknown action"}"#.to_owned();
     }
     r#"{"RetCode":0,"TotalCount":2,"Users":[
-        {"UserName":"alice","DisplayName":"Alice","Email":"alice@example.org","Status":"Active","CreatedAt":1700000000},
-        {"UserName":"wei","DisplayName":"张伟","Email":"wei@example.org","Status":"Frozen","CreatedAt":1700000000}]}"#
+        {"UserName":"alice","DisplayName":"Alice","Email":"alice@example.org",
+         "Status":"Active","CreatedAt":1700000000},
+        {"UserName":"wei","DisplayName":"张伟","Email":"wei@example.org",
+         "Status":"Frozen","CreatedAt":1700000000}]}"#
         .to_owned()
 }
 

@@ -169,3 +169,41 @@ pub fn proc_status_kib(field: &str) -> Option<u64> {
 pub fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
+
+/// What the TUI does at start: `LoadUsers` to the real worker, every page
+/// reply into `App::update` (profile fetches for the selection go out too),
+/// until the load is complete. Returns the loaded App.
+pub async fn load_through_worker(client: ucam::api::Client) -> App {
+    let (jobs, job_queue) = tokio::sync::mpsc::unbounded_channel();
+    let (reply_sender, mut replies) = tokio::sync::mpsc::unbounded_channel();
+    let worker = tokio::spawn(ucam::tui::worker::run(
+        ucam::tui::worker::Worker {
+            client,
+            audit: None,
+            profile: "bench".to_owned(),
+            concurrency: ucam::tui::WORKER_CONCURRENCY,
+        },
+        job_queue,
+        reply_sender,
+    ));
+
+    let mut app = new_app();
+    for command in app.start() {
+        jobs.send(command).expect("the worker runs");
+    }
+    while app.load.is_loading() {
+        let reply = replies.recv().await.expect("the worker replies");
+        for command in app.update(Action::Reply(reply)) {
+            if matches!(command, ucam::tui::app::Command::FetchProfile { .. }) {
+                jobs.send(command).expect("the worker runs");
+            }
+        }
+    }
+    assert!(
+        app.load.error.is_none(),
+        "load failed: {:?}",
+        app.load.error
+    );
+    worker.abort();
+    app
+}
